@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main navigation: only pages that exist and that this person may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "admin_nav_items": []}
+    items = [
+        (_("Home"), reverse("home")),
+        (_("People"), reverse("people_directory")),
+        (_("Org chart"), reverse("people_org_chart")),
+    ]
+    admin_items: list[tuple[str, str]] = []
+    if user.is_administrator:
+        admin_items = [
+            (_("Invitations"), reverse("people_invitations")),
+            (_("Import people"), reverse("people_import")),
+            (_("Audit log"), reverse("audit_log")),
+            (_("Django admin"), reverse("admin:index")),
+        ]
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+            for label, url in items
+        ],
+        "admin_nav_items": [
+            {"label": label, "url": url, "current": path.startswith(url)} for label, url in admin_items
+        ],
+    }

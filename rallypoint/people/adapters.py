@@ -1,0 +1,10 @@
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    pass
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    pass
