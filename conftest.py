@@ -130,8 +130,15 @@ class AppServer:
     def start(self, timeout: float = 30) -> AppServer:
         log = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "rallypoint.cli", "serve", "--no-migrate",
-             "--port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "rallypoint.cli",
+                "serve",
+                "--no-migrate",
+                "--port",
+                str(self.port),
+            ],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -168,7 +175,9 @@ def app_server_factory(tmp_path) -> Iterator[Callable[..., AppServer]]:
 
     def start(port: int | None = None, **env: str) -> AppServer:
         server = AppServer(
-            port=port or free_port(), env=child_env(**env), log=tmp_path / f"server-{len(started)}.log"
+            port=port or free_port(),
+            env=child_env(**env),
+            log=tmp_path / f"server-{len(started)}.log",
         ).start()
         started.append(server)
         return server

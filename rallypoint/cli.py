@@ -1,11 +1,11 @@
 """The ``rallypoint`` command.
 
-    rallypoint serve [--host H] [--port P] [--workers N]
-    rallypoint worker [--workers N]
-    rallypoint demo [--people N] [--no-serve]
-    rallypoint import-people FILE.csv [--skip-invalid] [--dry-run]
-    rallypoint bench [NAME ...] [--json FILE]
-    rallypoint manage COMMAND [ARGS ...]      (any Django management command)
+rallypoint serve [--host H] [--port P] [--workers N]
+rallypoint worker [--workers N]
+rallypoint demo [--people N] [--no-serve]
+rallypoint import-people FILE.csv [--skip-invalid] [--dry-run]
+rallypoint bench [NAME ...] [--scale S] [--json FILE]
+rallypoint manage COMMAND [ARGS ...]      (any Django management command)
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def _build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
 
     bench = sub.add_parser("bench", help="run benchmarks from bench/")
-    bench.add_argument("names", nargs="*")
-    bench.add_argument("--json", dest="json_file")
+    bench.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
+    bench.add_argument("--json", dest="json_file", help="write the figures to this file")
+    bench.add_argument("--scale", help="passed to each benchmark (e.g. small, full)")
 
     manage = sub.add_parser("manage", help="a Django management command", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -70,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
 
         execute_from_command_line(["rallypoint manage", *args.args])
         return 0
+
+    if args.command == "bench":
+        from rallypoint.core.bench import run_benchmarks
+
+        extra = ["--scale", args.scale] if args.scale else []
+        return run_benchmarks(names=args.names, json_file=args.json_file, extra=extra)
 
     _setup_django()
 
@@ -101,11 +108,6 @@ def main(argv: list[str] | None = None) -> int:
         return import_people_cli(
             path=args.file, skip_invalid=args.skip_invalid, dry_run=args.dry_run, out=sys.stdout
         )
-
-    if args.command == "bench":
-        from rallypoint.core.bench import run_benchmarks
-
-        return run_benchmarks(names=args.names, json_file=args.json_file)
 
     return 2
 

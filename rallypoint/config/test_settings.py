@@ -6,8 +6,8 @@ from pathlib import Path
 os.environ["RALLYPOINT_VAR"] = str(Path(__file__).resolve().parents[2] / "var" / "test")
 os.environ.setdefault("EMAIL_URL", "memory://")
 
-from rallypoint.config.settings import *  # noqa: E402, F403
-from rallypoint.config.settings import PASSWORD_HASHERS as _PRODUCTION_HASHERS  # noqa: E402
+from rallypoint.config.settings import *  # noqa: F403
+from rallypoint.config.settings import PASSWORD_HASHERS as _PRODUCTION_HASHERS
 
 # Hashing is deliberately slow in production; tests create thousands of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *_PRODUCTION_HASHERS]

@@ -28,10 +28,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+            {
+                "label": label,
+                "url": url,
+                "current": path == url or (url != "/" and path.startswith(url)),
+            }
             for label, url in items
         ],
         "admin_nav_items": [
-            {"label": label, "url": url, "current": path.startswith(url)} for label, url in admin_items
+            {"label": label, "url": url, "current": path.startswith(url)}
+            for label, url in admin_items
         ],
     }

@@ -15,9 +15,13 @@ class UserTimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        tz_name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        tz_name = user.time_zone if user is not None and user.is_authenticated else ""
         try:
-            timezone.activate(zoneinfo.ZoneInfo(tz_name)) if tz_name else timezone.deactivate()
+            zone = zoneinfo.ZoneInfo(tz_name) if tz_name else None
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = None
+        if zone is None:
             timezone.deactivate()
+        else:
+            timezone.activate(zone)
         return self.get_response(request)
