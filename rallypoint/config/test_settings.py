@@ -12,3 +12,7 @@ from rallypoint.config.settings import PASSWORD_HASHERS as _PRODUCTION_HASHERS
 # Hashing is deliberately slow in production; tests create thousands of users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *_PRODUCTION_HASHERS]
 PRODUCTION_PASSWORD_HASHERS = _PRODUCTION_HASHERS
+
+# One SQLite test database per test run, so that two runs never share a file.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")  # noqa: F405
