@@ -3,7 +3,7 @@
 rallypoint serve [--host H] [--port P] [--workers N]
 rallypoint worker [--workers N]
 rallypoint demo [--people N] [--no-serve]
-rallypoint import-people FILE.csv [--skip-invalid] [--dry-run]
+rallypoint import-people FILE.csv [--skip-invalid] [--dry-run] [--create-missing]
 rallypoint bench [NAME ...] [--scale S] [--json FILE]
 rallypoint manage COMMAND [ARGS ...]      (any Django management command)
 """
@@ -51,6 +51,11 @@ def _build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file")
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows anyway")
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    imp.add_argument(
+        "--create-missing",
+        action="store_true",
+        help="create the departments, teams and locations the file names but that do not exist",
+    )
 
     bench = sub.add_parser("bench", help="run benchmarks from bench/")
     bench.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
@@ -106,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         from rallypoint.people.importing import import_people_cli
 
         return import_people_cli(
-            path=args.file, skip_invalid=args.skip_invalid, dry_run=args.dry_run, out=sys.stdout
+            path=args.file,
+            skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run,
+            create_missing=args.create_missing,
+            out=sys.stdout,
         )
 
     return 2

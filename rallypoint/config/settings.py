@@ -172,6 +172,8 @@ OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
 OIDC_NAME = env_str("OIDC_NAME", "Company single sign-on")
 OIDC_AUTO_CREATE = env_bool("OIDC_AUTO_CREATE", False)
+# For providers that never send the email_verified claim (e.g. Microsoft Entra ID).
+OIDC_TRUST_EMAIL = env_bool("OIDC_TRUST_EMAIL", False)
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
 if OIDC_ISSUER and OIDC_CLIENT_ID:
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
@@ -182,7 +184,10 @@ if OIDC_ISSUER and OIDC_CLIENT_ID:
                 "name": OIDC_NAME,
                 "client_id": OIDC_CLIENT_ID,
                 "secret": OIDC_CLIENT_SECRET,
-                "settings": {"server_url": OIDC_ISSUER},
+                "settings": {
+                    "server_url": OIDC_ISSUER,
+                    **({"verified_email": True} if OIDC_TRUST_EMAIL else {}),
+                },
             }
         ],
     }
