@@ -25,18 +25,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             (_("Audit log"), reverse("audit_log")),
             (_("Django admin"), reverse("admin:index")),
         ]
-    path = request.path
+    current = _current_url(request.path, [url for _, url in items + admin_items])
     return {
         "nav_items": [
-            {
-                "label": label,
-                "url": url,
-                "current": path == url or (url != "/" and path.startswith(url)),
-            }
-            for label, url in items
+            {"label": label, "url": url, "current": url == current} for label, url in items
         ],
         "admin_nav_items": [
-            {"label": label, "url": url, "current": path.startswith(url)}
-            for label, url in admin_items
+            {"label": label, "url": url, "current": url == current} for label, url in admin_items
         ],
     }
+
+
+def _current_url(path: str, urls: list[str]) -> str | None:
+    """The navigation entry for ``path``: the longest URL it starts with ("/" only exactly)."""
+    matches = [url for url in urls if path == url or (url != "/" and path.startswith(url))]
+    return max(matches, key=len, default=None)
