@@ -73,5 +73,5 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         form = PeopleImportForm()
     context = {"form": form, "report": report, "max_bytes": MAX_UPLOAD_BYTES}
     if request.headers.get("HX-Request"):
-        return render(request, "people/import_report.html", context)
+        return render(request, "people/_import_report.html", context)
     return render(request, "people/import.html", context)
