@@ -39,7 +39,7 @@ def _build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
 
     worker = sub.add_parser("worker", help="run background jobs")
-    worker.add_argument("--workers", type=int, default=int(os.environ.get("JOB_WORKERS", "2")))
+    worker.add_argument("--workers", type=int, help="consumer threads (default: JOB_WORKERS)")
 
     demo = sub.add_parser("demo", help="migrate, seed the Northwind demo company once, serve")
     demo.add_argument("--people", type=int, default=260, help="employees to create (min 250)")
@@ -93,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
         return serve(host=args.host, port=args.port, workers=args.workers)
 
     if args.command == "worker":
+        from django.conf import settings
+
         from rallypoint.core.runner import worker
 
-        return worker(workers=args.workers)
+        return worker(workers=args.workers or settings.JOB_WORKERS)
 
     if args.command == "demo":
         from rallypoint.core.runner import serve

@@ -212,6 +212,7 @@ USE_TZ = True
 # Files
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -228,6 +229,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Real-time: "memory" (one process) or "redis"; follows REDIS_URL unless set.
 REALTIME_BROKER = env_str("REALTIME_BROKER", "redis" if REDIS_URL else "memory")
 SSE_HEARTBEAT_SECONDS = env_int("SSE_HEARTBEAT_SECONDS", 15)
+
+# Job consumer threads: inside `rallypoint serve` without REDIS_URL, and the default of
+# `rallypoint worker --workers`.
+JOB_WORKERS = env_int("JOB_WORKERS", 2)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -16,8 +16,17 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ("action",)
     search_fields = ("action", "actor_label", "target_label", "target_id")
     date_hierarchy = "at"
-    readonly_fields = ("at", "actor", "actor_label", "action", "target_type", "target_id",
-                       "target_label", "ip_address", "details")
+    readonly_fields = (
+        "at",
+        "actor",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+        "target_label",
+        "ip_address",
+        "details",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

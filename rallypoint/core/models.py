@@ -46,3 +46,24 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time one job consumer process ran a job, written by ``core.tasks``.
+
+    ``/readyz`` reports these, so an operator sees whether jobs are actually running.
+    """
+
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-last_seen"]
+        constraints = [
+            models.UniqueConstraint(fields=["host", "pid"], name="worker_heartbeat_unique_process"),
+        ]
+        verbose_name = _("worker heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid} {self.last_seen:%Y-%m-%d %H:%M:%S}"
