@@ -50,7 +50,8 @@ test-postgres: install
 
 test-browser: install
 	@echo "== browser tests (headless Chromium)"
-	env -u DATABASE_URL -u REDIS_URL $(PYTEST) -m browser $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL TEST_REDIS_URL="$${TEST_REDIS_URL:-$$REDIS_URL}" \
+		$(PYTEST) -m browser $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/rallypoint bench
