@@ -44,9 +44,7 @@ def main() -> None:
         result["seed_seconds"] = round(time.perf_counter() - started, 2)
 
     admin = User.objects.get(email="admin@northwind.example")
-    busiest = (
-        User.objects.annotate(n=Count("direct_reports")).order_by("-n", "pk").first()
-    )
+    busiest = User.objects.annotate(n=Count("direct_reports")).order_by("-n", "pk").first()
     department = Department.objects.order_by("-pk").first()
     assert busiest is not None and department is not None
     client = Client()

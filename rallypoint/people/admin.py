@@ -62,11 +62,27 @@ class UserAdminForm(forms.ModelForm):
         model = User
         # Passwords are never edited here: people set their own through sign-in.
         fields = (
-            "email", "display_name", "is_active",
-            "job_title", "department", "team", "location", "manager", "hire_date",
-            "pronouns", "bio", "avatar", "time_zone", "language",
-            "birthday_month", "birthday_day", "birthday_visible",
-            "linkedin", "x_handle", "mastodon", "bluesky",
+            "email",
+            "display_name",
+            "is_active",
+            "job_title",
+            "department",
+            "team",
+            "location",
+            "manager",
+            "hire_date",
+            "pronouns",
+            "bio",
+            "avatar",
+            "time_zone",
+            "language",
+            "birthday_month",
+            "birthday_day",
+            "birthday_visible",
+            "linkedin",
+            "x_handle",
+            "mastodon",
+            "bluesky",
         )
 
     def clean(self) -> dict[str, Any]:
@@ -97,8 +113,15 @@ class UserAdminForm(forms.ModelForm):
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
     form = UserAdminForm
-    list_display = ("display_name", "email", "job_title", "department", "location", "role",
-                    "is_active")
+    list_display = (
+        "display_name",
+        "email",
+        "job_title",
+        "department",
+        "location",
+        "role",
+        "is_active",
+    )
     list_select_related = ("department", "location")
     list_filter = ("is_active", "role", "department", "location")
     search_fields = ("display_name", "email", "job_title")
@@ -114,9 +137,16 @@ class UserAdmin(admin.ModelAdmin):
             _("Profile"),
             {
                 "fields": (
-                    "pronouns", "bio", "avatar", "time_zone", "language",
+                    "pronouns",
+                    "bio",
+                    "avatar",
+                    "time_zone",
+                    "language",
                     ("birthday_month", "birthday_day", "birthday_visible"),
-                    "linkedin", "x_handle", "mastodon", "bluesky",
+                    "linkedin",
+                    "x_handle",
+                    "mastodon",
+                    "bluesky",
                 )
             },
         ),
@@ -134,8 +164,15 @@ class UserAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ("email", "user", "invited_by", "created_at", "expires_at", "accepted_at",
-                    "revoked_at")
+    list_display = (
+        "email",
+        "user",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    )
     list_select_related = ("user", "invited_by")
     search_fields = ("email",)
     list_filter = ("accepted_at", "revoked_at")

@@ -116,21 +116,33 @@ def invitation_send(
     else:
         if not user.is_active:
             raise ValidationError(
-                {"email": _("%(name)s is deactivated. Reactivate them before inviting them.")
-                 % {"name": user}}
+                {
+                    "email": _("%(name)s is deactivated. Reactivate them before inviting them.")
+                    % {"name": user}
+                }
             )
         if user.has_usable_password():
             raise ValidationError(
-                {"email": _("%(name)s can already sign in. They can use “Forgot password?” "
-                            "on the sign-in page if they need a new password.") % {"name": user}}
+                {
+                    "email": _(
+                        "%(name)s can already sign in. They can use “Forgot password?” "
+                        "on the sign-in page if they need a new password."
+                    )
+                    % {"name": user}
+                }
             )
         pending = user.invitations.filter(
             accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
         )
         if pending.exists():
             raise ValidationError(
-                {"email": _("%(name)s already has a pending invitation. Resend it from the "
-                            "list instead.") % {"name": user}}
+                {
+                    "email": _(
+                        "%(name)s already has a pending invitation. Resend it from the "
+                        "list instead."
+                    )
+                    % {"name": user}
+                }
             )
 
     invitation = Invitation(email=user.email, user=user, invited_by=actor)
@@ -154,8 +166,10 @@ def invitation_resend(
 ) -> Invitation:
     """Send a fresh link for a pending or expired invitation; the old link stops working."""
     _require_administrator(actor)
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("user").get(
-        pk=invitation.pk
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=invitation.pk)
     )
     status = invitation_status(invitation)
     if status == InvitationStatus.ACCEPTED:
@@ -182,8 +196,10 @@ def invitation_revoke(
     *, actor: User, invitation: Invitation, request: HttpRequest | None = None
 ) -> Invitation:
     _require_administrator(actor)
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("user").get(
-        pk=invitation.pk
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=invitation.pk)
     )
     status = invitation_status(invitation)
     if status == InvitationStatus.ACCEPTED:
@@ -205,8 +221,10 @@ def invitation_revoke(
 def invitation_problem(invitation: Invitation | None) -> str:
     """Why this invitation cannot be accepted, in the invitee's words; "" if it can."""
     if invitation is None:
-        return _("This invitation link is not valid. Check that you copied the whole link, "
-                 "or ask an administrator for a new invitation.")
+        return _(
+            "This invitation link is not valid. Check that you copied the whole link, "
+            "or ask an administrator for a new invitation."
+        )
     status = invitation_status(invitation)
     if status == InvitationStatus.ACCEPTED:
         return _("This invitation has already been used. Sign in with your email and password.")
@@ -227,8 +245,10 @@ def invitation_accept(
 
     The caller signs the person in afterwards.
     """
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("user").get(
-        pk=invitation.pk
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=invitation.pk)
     )
     problem = invitation_problem(invitation)
     if problem:

@@ -53,9 +53,7 @@ _LINKEDIN = re.compile(
 _X = re.compile(r"^(?:(?:https?://)?(?:www\.)?(?:x|twitter)\.com/|@)?([A-Za-z0-9_]{1,15})/?$")
 _DOMAIN_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _DOMAIN = rf"{_DOMAIN_LABEL}(?:\.{_DOMAIN_LABEL})*\.[a-z][a-z0-9-]*[a-z0-9]"
-_MASTODON = re.compile(
-    rf"^@?([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)@({_DOMAIN})$", re.IGNORECASE
-)
+_MASTODON = re.compile(rf"^@?([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)@({_DOMAIN})$", re.IGNORECASE)
 _MASTODON_URL = re.compile(
     rf"^https?://({_DOMAIN})/@([A-Za-z0-9_]+(?:[.-][A-Za-z0-9_]+)*)/?$", re.IGNORECASE
 )
@@ -217,9 +215,7 @@ def _would_loop(*, user: User, manager: User) -> bool:
         if current.pk == user.pk:
             return True
         seen.add(current.pk)
-        current = (
-            User.objects.filter(pk=current.manager_id).first() if current.manager_id else None
-        )
+        current = User.objects.filter(pk=current.manager_id).first() if current.manager_id else None
     return False
 
 

@@ -98,9 +98,7 @@ def test_directory_is_usable_with_the_keyboard_alone(page, company):
     page.goto("/people/")
     page.get_by_label("Search").focus()
     page.keyboard.type("natarajan")
-    page.wait_for_function(
-        "document.querySelectorAll('.people-grid .person-name').length === 1"
-    )
+    page.wait_for_function("document.querySelectorAll('.people-grid .person-name').length === 1")
     # Tab through the filters and the button to the first result, then open it.
     for _ in range(20):
         page.keyboard.press("Tab")

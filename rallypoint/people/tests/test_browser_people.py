@@ -67,18 +67,14 @@ def test_search_the_directory_live(page, company):
 
     search = page.get_by_label("Search")
     search.press_sequentially("engineering man", delay=30)
-    page.wait_for_function(
-        "document.querySelectorAll('.people-grid .person-name').length === 2"
-    )
+    page.wait_for_function("document.querySelectorAll('.people-grid .person-name').length === 2")
     assert sorted(cards.all_inner_texts()) == ["Jonas Becker", "Priya Natarajan"]
     assert page.get_by_role("status").filter(has_text="2 people match").is_visible()
     page.wait_for_url(re.compile(r"q=engineering(\+|%20)man"))
 
     search.fill("")
     page.get_by_label("Location").select_option(label="Toronto")
-    page.wait_for_function(
-        "document.querySelectorAll('.people-grid .person-name').length === 5"
-    )
+    page.wait_for_function("document.querySelectorAll('.people-grid .person-name').length === 5")
     assert "location=toronto" in page.url
     # The filtered page loads the same way without JavaScript's help.
     page.reload()
@@ -181,8 +177,13 @@ def test_pages_fit_a_phone_screen(browser, live_app, company):
     try:
         page = context.new_page()
         sign_in(page, company["em1"].email, PASSWORD)
-        for path in ("/", "/people/", f"/people/{company['em1'].pk}/", "/people/org-chart/",
-                     "/me/edit/"):
+        for path in (
+            "/",
+            "/people/",
+            f"/people/{company['em1'].pk}/",
+            "/people/org-chart/",
+            "/me/edit/",
+        ):
             page.goto(path)
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"

@@ -51,9 +51,7 @@ fin  | Yuki Tanaka      | Finance Manager           | Finance     |            |
 ppl  | Layla Haddad     | People Partner            | People      |            | lisbon  | ceo | admin    | 3
 new  | Ravi Menon       | Data Engineer             | Engineering | platform   | berlin  | em1 | employee | 0
 """  # noqa: E501 (one row a line reads best)
-STAFF = [
-    [cell.strip() for cell in line.split("|")] for line in STAFF_TABLE.strip().splitlines()
-]
+STAFF = [[cell.strip() for cell in line.split("|")] for line in STAFF_TABLE.strip().splitlines()]
 TEAMS = {
     "platform": ("Platform", "Engineering"),
     "mobile": ("Mobile", "Engineering"),
@@ -345,9 +343,7 @@ def test_home_lists_anniversaries_in_the_next_week(client, company):
         hire_date=in_three.replace(year=in_three.year - 1)
     )
     in_ten = today + datetime.timedelta(days=10)
-    User.objects.filter(pk=company["ae2"].pk).update(
-        hire_date=in_ten.replace(year=in_ten.year - 1)
-    )
+    User.objects.filter(pk=company["ae2"].pk).update(hire_date=in_ten.replace(year=in_ten.year - 1))
     client.force_login(company["dev1"])
     response = client.get(reverse("home"))
     items = [

@@ -105,7 +105,7 @@ def test_profile_social_links_open_safely(client, company):
 def test_stored_junk_never_becomes_a_link(client, company):
     person = company["mkt2"]
     User.objects.filter(pk=person.pk).update(
-        linkedin="javascript:alert(1)", x_handle="@x\"onmouseover=alert(1)", mastodon="nobody"
+        linkedin="javascript:alert(1)", x_handle='@x"onmouseover=alert(1)', mastodon="nobody"
     )
     client.force_login(company["dev1"])
     html = client.get(reverse("people_profile", args=[person.pk])).content.decode()
@@ -322,9 +322,7 @@ def test_truncated_image_is_refused(client, company):
     me = company["dev2"]
     client.force_login(me)
     broken = SimpleUploadedFile("cut.png", picture()[:200], "image/png")
-    response = client.post(
-        reverse("people_profile_edit"), {**personal_form(me), "avatar": broken}
-    )
+    response = client.post(reverse("people_profile_edit"), {**personal_form(me), "avatar": broken})
     assert response.status_code == 400
     assert "This file is not a picture we can read." in response.content.decode()
 
@@ -460,8 +458,12 @@ def test_linkedin_addresses(raw, expected):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("ada", "@ada"), ("@ada_l", "@ada_l"), ("https://x.com/ada", "@ada"),
-     ("twitter.com/ada", "@ada")],
+    [
+        ("ada", "@ada"),
+        ("@ada_l", "@ada_l"),
+        ("https://x.com/ada", "@ada"),
+        ("twitter.com/ada", "@ada"),
+    ],
 )
 def test_x_handles(raw, expected):
     assert x_handle_normalize(raw) == expected
@@ -488,8 +490,9 @@ def test_unsafe_or_incomplete_handles_are_refused(raw):
 
 
 HANDLES = st.from_regex(r"[A-Za-z0-9_]{1,15}", fullmatch=True)
-DOMAINS = st.from_regex(r"[a-z][a-z0-9]{0,10}(\.[a-z][a-z0-9]{0,10}){0,2}\.[a-z]{2,6}",
-                        fullmatch=True)
+DOMAINS = st.from_regex(
+    r"[a-z][a-z0-9]{0,10}(\.[a-z][a-z0-9]{0,10}){0,2}\.[a-z]{2,6}", fullmatch=True
+)
 
 
 @given(handle=HANDLES, domain=DOMAINS)
