@@ -83,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         extra = ["--scale", args.scale] if args.scale else []
         return run_benchmarks(names=args.names, json_file=args.json_file, extra=extra)
 
+    if args.command in {"serve", "demo"}:
+        # Settings derive the default BASE_URL (links in emails, the demo's sign-in
+        # line) from the port actually served.
+        os.environ["PORT"] = str(args.port)
     _setup_django()
 
     if args.command == "serve":

@@ -104,3 +104,26 @@ def test_cli_function_reports_unreadable_files(db, tmp_path) -> None:
     out = io.StringIO()
     assert import_people_cli(path=str(file), out=out) == 1
     assert out.getvalue().startswith("The file cannot be imported:\n  This is a spreadsheet")
+
+
+def test_demo_seeds_once_and_names_the_port_it_serves(transactional_db) -> None:
+    def demo() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "rallypoint.cli", "demo", "--no-serve", "--port", "8765"],
+            env=child_env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first = demo()
+    assert first.returncode == 0, first.stderr
+    assert "Northwind is ready: 260 people" in first.stdout
+    assert "http://127.0.0.1:8765/" in first.stdout
+    assert "admin@northwind.example" in first.stdout
+
+    again = demo()
+    assert again.returncode == 0, again.stderr
+    assert "already here (260 people)" in again.stdout
+    assert User.objects.count() == 260
