@@ -7,6 +7,7 @@ component: a real uvicorn process serving the app, Debian's Chromium, a Redis se
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -31,6 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- isolation
@@ -114,88 +118,154 @@ def child_env(**extra: str) -> dict[str, str]:
     return env
 
 
-@dataclass
-class AppServer:
-    """``rallypoint serve`` in its own process, on loopback."""
+def wait_for(
+    check: Callable[[], T | None],
+    *,
+    timeout: float = 15,
+    what: str = "",
+    log: Callable[[], str] | None = None,
+) -> T:
+    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds.
 
-    port: int
+    ``log`` gives the output of the process being waited for, shown on failure.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            detail = f":\n{log()[-4000:]}" if log is not None else ""
+            pytest.fail(f"timed out after {timeout}s waiting for {what or check}{detail}")
+        time.sleep(0.05)
+
+
+def serve_command(port: int, *options: str) -> tuple[str, ...]:
+    """``rallypoint serve`` on ``port`` of the test database, which is already migrated."""
+    return ("serve", "--no-migrate", "--port", str(port), *options)
+
+
+@dataclass
+class CliProcess:
+    """``python -m rallypoint.cli <args>`` in its own process, its output in ``log``.
+
+    Give ``port`` when the command serves HTTP on it: ``start`` then waits until the
+    server answers.
+    """
+
+    args: tuple[str, ...]
     env: dict[str, str]
     log: Path
+    port: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30) -> AppServer:
-        log = self.log.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "rallypoint.cli",
-                "serve",
-                "--no-migrate",
-                "--port",
-                str(self.port),
-            ],
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=ROOT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start:\n{self.log.read_text()[-3000:]}")
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.process = None
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def start(self, timeout: float = 30) -> CliProcess:
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "rallypoint.cli", *self.args],
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+            )
+        if self.port is not None:
+            wait_for(self._answers, timeout=timeout, what="the server to answer", log=self.output)
+        return self
+
+    def _answers(self) -> bool:
+        assert self.process is not None and self.process.poll() is None, self.output()
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def stop(
+        self, sig: int = signal.SIGTERM, timeout: float = 20, *, check: bool = True
+    ) -> int | None:
+        """Send ``sig`` unless the process has ended, and return its exit status.
+
+        A process still running after ``timeout`` seconds is killed; with ``check`` that
+        fails the test, without it (cleaning up after a test) the status is None.
+        """
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            if check:
+                pytest.fail(f"process did not stop within {timeout}s:\n{self.output()[-3000:]}")
+            return None
 
 
 @pytest.fixture
-def app_server_factory(tmp_path) -> Iterator[Callable[..., AppServer]]:
-    """Start app servers on free ports; each is stopped after the test."""
-    started: list[AppServer] = []
+def start_cli(tmp_path) -> Iterator[Callable[..., CliProcess]]:
+    """Start ``rallypoint`` commands as child processes sharing the test database.
 
-    def start(port: int | None = None, **env: str) -> AppServer:
-        server = AppServer(
-            port=port or free_port(),
-            env=child_env(**env),
-            log=tmp_path / f"server-{len(started)}.log",
-        ).start()
-        started.append(server)
-        return server
+    ``start_cli(*args, port=None, **env)``: ``env`` is added to the child's environment,
+    ``port`` as in ``CliProcess``. Processes still running after the test get SIGTERM,
+    and SIGKILL if they are still there 15 seconds later.
+    """
+    started: list[CliProcess] = []
+
+    def start(*args: str, port: int | None = None, **env: str) -> CliProcess:
+        child = CliProcess(
+            args=args, env=child_env(**env), log=tmp_path / f"child-{len(started)}.log", port=port
+        )
+        started.append(child)
+        return child.start()
 
     yield start
-    for server in started:
-        server.stop()
+    for child in started:
+        child.stop(timeout=15, check=False)
+
+
+@pytest.fixture
+def app_server_factory(start_cli) -> Callable[..., CliProcess]:
+    """Start ``rallypoint serve`` and wait until it answers; stopped after the test.
+
+    ``app_server_factory(*options, port=None, **env)``: more ``serve`` options, the port
+    (a free one by default) and additions to the environment.
+    """
+
+    def start(*options: str, port: int | None = None, **env: str) -> CliProcess:
+        port = port or free_port()
+        return start_cli(*serve_command(port, *options), port=port, **env)
+
+    return start
 
 
 @pytest.fixture(scope="session")
 def live_app(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[str]:
     """One app server for the whole session (browser tests); use with ``transactional_db``."""
-    with django_db_blocker.unblock():
-        server = AppServer(
-            port=free_port(), env=child_env(), log=tmp_path_factory.mktemp("live") / "server.log"
-        ).start()
-    yield server.url
-    server.stop()
+    port = free_port()
+    server = CliProcess(
+        args=serve_command(port),
+        env=child_env(),
+        log=tmp_path_factory.mktemp("live") / "server.log",
+        port=port,
+    )
+    try:
+        with django_db_blocker.unblock():
+            server.start()
+        yield server.url
+    finally:
+        server.stop(timeout=15, check=False)
 
 
 # ---------------------------------------------------------------- browser

@@ -10,8 +10,21 @@ from django.http import HttpRequest
 from rallypoint.core.models import AuditEntry
 
 
+class ReadOnlyAdminMixin:
+    """For records that only the app writes: the admin may list and show them, never edit."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "action", "actor_label", "target_label", "ip_address")
     list_filter = ("action",)
     search_fields = ("action", "actor_label", "target_label", "target_id")
@@ -27,12 +40,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "ip_address",
         "details",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -14,38 +14,36 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from rallypoint.core.admin import ReadOnlyAdminMixin
 from rallypoint.people.models import Department, Invitation, Location, Team, User
 from rallypoint.people.selectors import active_administrators
 from rallypoint.people.services import SOCIAL_NORMALIZERS
 
 
+class PeopleCountAdmin(admin.ModelAdmin):
+    """A ``people`` column counting the members, in the list's own query."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return super().get_queryset(request).annotate(people_count=Count("members"))
+
+    @admin.display(description=_("people"), ordering="people_count")
+    def people(self, obj: Any) -> int:
+        return int(obj.people_count)
+
+
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(PeopleCountAdmin):
     list_display = ("name", "slug", "people")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Department]:
-        return super().get_queryset(request).annotate(people_count=Count("members"))
-
-    @admin.display(description=_("people"), ordering="people_count")
-    def people(self, obj: Any) -> int:
-        return int(obj.people_count)
-
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(PeopleCountAdmin):
     list_display = ("name", "city", "country", "time_zone", "people")
     search_fields = ("name", "city", "country")
     list_filter = ("country",)
     prepopulated_fields = {"slug": ("name",)}
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Location]:
-        return super().get_queryset(request).annotate(people_count=Count("members"))
-
-    @admin.display(description=_("people"), ordering="people_count")
-    def people(self, obj: Any) -> int:
-        return int(obj.people_count)
 
 
 @admin.register(Team)
@@ -163,7 +161,7 @@ class UserAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "email",
         "user",
@@ -177,12 +175,3 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ("email",)
     list_filter = ("accepted_at", "revoked_at")
     exclude = ("token_hash",)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -160,12 +160,12 @@ def invitation_send(
     return invitation
 
 
-@transaction.atomic
-def invitation_resend(
-    *, actor: User, invitation: Invitation, request: HttpRequest | None = None
-) -> Invitation:
-    """Send a fresh link for a pending or expired invitation; the old link stops working."""
-    _require_administrator(actor)
+def _invitation_lock_unsettled(invitation: Invitation, *, revoked_error: str) -> Invitation:
+    """Lock and re-read the invitation; refuse it once accepted or revoked.
+
+    Call inside a transaction. ``revoked_error`` is the message for a revoked one, which
+    each caller words for what the administrator was trying to do.
+    """
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("user")
@@ -175,7 +175,20 @@ def invitation_resend(
     if status == InvitationStatus.ACCEPTED:
         raise ValidationError(_("This invitation has already been accepted."))
     if status == InvitationStatus.REVOKED:
-        raise ValidationError(_("This invitation was revoked. Send a new invitation instead."))
+        raise ValidationError(revoked_error)
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(
+    *, actor: User, invitation: Invitation, request: HttpRequest | None = None
+) -> Invitation:
+    """Send a fresh link for a pending or expired invitation; the old link stops working."""
+    _require_administrator(actor)
+    invitation = _invitation_lock_unsettled(
+        invitation,
+        revoked_error=_("This invitation was revoked. Send a new invitation instead."),
+    )
     if not invitation.user.is_active:
         raise ValidationError(_("%(name)s is deactivated.") % {"name": invitation.user})
     token = _new_token(invitation)
@@ -196,16 +209,9 @@ def invitation_revoke(
     *, actor: User, invitation: Invitation, request: HttpRequest | None = None
 ) -> Invitation:
     _require_administrator(actor)
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .get(pk=invitation.pk)
+    invitation = _invitation_lock_unsettled(
+        invitation, revoked_error=_("This invitation is already revoked.")
     )
-    status = invitation_status(invitation)
-    if status == InvitationStatus.ACCEPTED:
-        raise ValidationError(_("This invitation has already been accepted."))
-    if status == InvitationStatus.REVOKED:
-        raise ValidationError(_("This invitation is already revoked."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_record(

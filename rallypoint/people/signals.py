@@ -60,36 +60,25 @@ _MFA_REMOVED = {
 }
 
 
+def _audit_mfa_change(request: HttpRequest, user: Any, action: str | None, **details: Any) -> None:
+    """Record a change to the person's own two-factor setup; no ``action``, no record."""
+    if action:
+        with transaction.atomic():
+            audit_record(action=action, actor=user, target=user, request=request, details=details)
+
+
 @receiver(mfa_signals.authenticator_added, dispatch_uid="rallypoint.people.mfa_added")
 def on_authenticator_added(
     sender: Any, request: HttpRequest, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
-    action = _MFA_ADDED.get(authenticator.type)
-    if action:
-        with transaction.atomic():
-            audit_record(
-                action=action,
-                actor=user,
-                target=user,
-                request=request,
-                details={"type": authenticator.type},
-            )
+    _audit_mfa_change(request, user, _MFA_ADDED.get(authenticator.type), type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="rallypoint.people.mfa_removed")
 def on_authenticator_removed(
     sender: Any, request: HttpRequest, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
-    action = _MFA_REMOVED.get(authenticator.type)
-    if action:
-        with transaction.atomic():
-            audit_record(
-                action=action,
-                actor=user,
-                target=user,
-                request=request,
-                details={"type": authenticator.type},
-            )
+    _audit_mfa_change(request, user, _MFA_REMOVED.get(authenticator.type), type=authenticator.type)
 
 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="rallypoint.people.mfa_reset")
@@ -97,13 +86,7 @@ def on_authenticator_reset(
     sender: Any, request: HttpRequest, user: Any, authenticator: Authenticator, **kwargs: Any
 ) -> None:
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
-        with transaction.atomic():
-            audit_record(
-                action="people.mfa_recovery_codes_regenerated",
-                actor=user,
-                target=user,
-                request=request,
-            )
+        _audit_mfa_change(request, user, "people.mfa_recovery_codes_regenerated")
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="rallypoint.people.mfa_failed")

@@ -1,99 +1,21 @@
-"""Helpers for the core tests: child processes, polling, sessions, the job queue."""
+"""Helpers for the core tests: sessions and the job queue.
+
+Child processes (``start_cli``, ``app_server_factory``) and ``wait_for`` live in the
+repository's root ``conftest.py``, shared with the other apps' tests.
+"""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from huey.contrib.djhuey import HUEY
 from huey.storage import RedisStorage, SqliteStorage
-
-from conftest import ROOT, child_env
-
-T = TypeVar("T")
-
-
-def wait_for(
-    check: Callable[[], T | None],
-    *,
-    timeout: float = 15,
-    what: str = "",
-    log: Callable[[], str] | None = None,
-) -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds.
-
-    ``log`` gives the output of the process being waited for, shown on failure.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            detail = f":\n{log()[-4000:]}" if log is not None else ""
-            pytest.fail(f"timed out after {timeout}s waiting for {what or check}{detail}")
-        time.sleep(0.05)
-
-
-@dataclass
-class Child:
-    """A ``python -m rallypoint.cli …`` process with its output in a file."""
-
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 20) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-            pytest.fail(f"process did not stop within {timeout}s:\n{self.output()[-3000:]}")
-
-
-@pytest.fixture
-def start_cli(tmp_path) -> Iterator[Callable[..., Child]]:
-    """Start ``rallypoint`` commands as child processes sharing the test database."""
-    children: list[Child] = []
-
-    def start(*args: str, **env: str) -> Child:
-        log = tmp_path / f"child-{len(children)}.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "rallypoint.cli", *args],
-                env=child_env(**env),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=ROOT,
-            )
-        child = Child(process=process, log=log)
-        children.append(child)
-        return child
-
-    yield start
-    for child in children:
-        if child.process.poll() is None:
-            child.process.kill()
-            child.process.wait()
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ import httpx
 import pytest
 from django.test import Client
 
-from conftest import ROOT, child_env, free_port
-from rallypoint.core.tests.conftest import Child, wait_for
+from conftest import ROOT, child_env, free_port, wait_for
 from rallypoint.people.models import User
 
 pytestmark = pytest.mark.timeout(90)
@@ -84,20 +83,6 @@ def sse_readers() -> Iterator[list[SSEReader]]:
         reader.close()
 
 
-def serving(child: Child, port: int) -> str:
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert child.process.poll() is None, child.output()
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(answers, timeout=30, what="the server to answer", log=child.output)
-    return url
-
-
 @pytest.mark.django_db
 def test_anonymous_visitors_get_401_and_no_stream():
     response = Client().get("/events/stream")
@@ -116,13 +101,11 @@ def test_the_stream_only_answers_get(client, django_user_model):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stream_headers_retry_hint_and_heartbeats(start_cli, session_cookie, sse_readers):
+def test_stream_headers_retry_hint_and_heartbeats(app_server_factory, session_cookie, sse_readers):
     user = User.objects.create_user("cy@example.com", "x" * 12, display_name="Cy")
-    port = free_port()
-    server = start_cli("serve", "--no-migrate", "--port", str(port), SSE_HEARTBEAT_SECONDS="1")
-    url = serving(server, port)
+    server = app_server_factory(SSE_HEARTBEAT_SECONDS="1")
 
-    reader = SSEReader(f"{url}/events/stream", session_cookie(user))
+    reader = SSEReader(f"{server.url}/events/stream", session_cookie(user))
     sse_readers.append(reader)
     wait_for(
         lambda: sum("heartbeat" in b["comments"] for b in reader.blocks) >= 2,
@@ -151,15 +134,14 @@ publish_to_user(int(sys.argv[1]), "toast", {"message": "Hello from another proce
 
 @pytest.mark.django_db(transaction=True)
 def test_event_published_in_one_process_reaches_a_stream_served_by_another(
-    redis_url, start_cli, session_cookie, sse_readers
+    redis_url, app_server_factory, session_cookie, sse_readers
 ):
     reader_user = User.objects.create_user("di@example.com", "x" * 12, display_name="Di")
     other = User.objects.create_user("ed@example.com", "x" * 12, display_name="Ed")
     port = free_port()
     redis_env = {"REDIS_URL": redis_url, "CACHE_PREFIX": f"test-{port}"}
-    server = start_cli("serve", "--no-migrate", "--port", str(port), **redis_env)
-    url = serving(server, port)
-    reader = SSEReader(f"{url}/events/stream", session_cookie(reader_user))
+    server = app_server_factory(port=port, **redis_env)
+    reader = SSEReader(f"{server.url}/events/stream", session_cookie(reader_user))
     sse_readers.append(reader)
     wait_for(lambda: reader.blocks, timeout=10, what="the stream to open", log=server.output)
 

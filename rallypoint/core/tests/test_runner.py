@@ -9,27 +9,12 @@ import time
 import httpx
 import pytest
 
-from conftest import free_port
+from conftest import free_port, serve_command
 from rallypoint.core.models import WorkerHeartbeat
 from rallypoint.core.tasks import worker_heartbeat
-from rallypoint.core.tests.conftest import Child, wait_for
 from rallypoint.people.models import User
 
 pytestmark = pytest.mark.timeout(120)
-
-
-def serving(child: Child, port: int) -> str:
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        assert child.process.poll() is None, child.output()
-        try:
-            return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_for(answers, timeout=30, what="the server to answer", log=child.output)
-    return url
 
 
 def read_stream_until_closed(
@@ -46,14 +31,13 @@ def read_stream_until_closed(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 def test_serve_runs_jobs_in_process_and_stops_cleanly(
-    stop_signal, start_cli, session_cookie, embedded_job_queue
+    stop_signal, app_server_factory, session_cookie, embedded_job_queue
 ):
     """Without REDIS_URL: the consumer runs inside `serve`; a signal stops both, with
     an event stream still open, quickly and with exit status 0."""
     user = User.objects.create_user("ada@example.com", "a-long-password", display_name="Ada")
-    port = free_port()
-    server = start_cli("serve", "--no-migrate", "--port", str(port), **embedded_job_queue.env)
-    url = serving(server, port)
+    server = app_server_factory(**embedded_job_queue.env)
+    url = server.url
 
     outcome = worker_heartbeat().get(blocking=True, timeout=30)
     assert outcome is not None, server.output()
@@ -84,27 +68,26 @@ def test_serve_runs_jobs_in_process_and_stops_cleanly(
 
 
 def test_serve_refuses_several_web_workers_without_redis(start_cli):
-    server = start_cli("serve", "--no-migrate", "--port", str(free_port()), "--workers", "2")
+    server = start_cli(*serve_command(free_port(), "--workers", "2"))
 
     assert server.process.wait(timeout=30) == 2
     assert "--workers 2 needs REDIS_URL" in server.output()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_serve_with_redis_leaves_jobs_to_workers_and_runs_several_web_workers(redis_url, start_cli):
+def test_serve_with_redis_leaves_jobs_to_workers_and_runs_several_web_workers(
+    redis_url, app_server_factory
+):
     port = free_port()
-    server = start_cli(
-        "serve",
-        "--no-migrate",
-        "--port",
-        str(port),
+    server = app_server_factory(
         "--workers",
         "2",
+        port=port,
         REDIS_URL=redis_url,
         CACHE_PREFIX=f"test-{port}",
         QUEUE_NAME=f"test-{port}",
     )
-    url = serving(server, port)
+    url = server.url
 
     assert httpx.get(f"{url}/readyz", timeout=5).status_code == 200
     assert server.stop(signal.SIGINT) == 0
