@@ -39,6 +39,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    raw = env_list(name, [str(n) for n in default])
+    try:
+        return [int(part) for part in raw]
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be comma-separated whole numbers, got {raw!r}") from exc
+
+
 def var_dir() -> Path:
     """The folder for everything Rallypoint writes in the embedded mode."""
     path = Path(env_str("RALLYPOINT_VAR", str(Path.cwd() / "var"))).resolve()

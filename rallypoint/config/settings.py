@@ -12,7 +12,15 @@ from typing import Any
 import dj_database_url
 
 from rallypoint.config.email import email_settings
-from rallypoint.config.env import env_bool, env_int, env_list, env_str, secret_key, var_dir
+from rallypoint.config.env import (
+    env_bool,
+    env_int,
+    env_int_list,
+    env_list,
+    env_str,
+    secret_key,
+    var_dir,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = var_dir()
@@ -234,6 +242,14 @@ SSE_HEARTBEAT_SECONDS = env_int("SSE_HEARTBEAT_SECONDS", 15)
 # Job consumer threads: inside `rallypoint serve` without REDIS_URL, and the default of
 # `rallypoint worker --workers`.
 JOB_WORKERS = env_int("JOB_WORKERS", 2)
+
+# Outbound HTTP (link previews, webhooks, social networks) through rallypoint.core.http:
+# total seconds per request, body size limit, allowed ports, and networks allowed although
+# private (comma-separated CIDRs, e.g. an intranet).
+OUTBOUND_TIMEOUT_SECONDS = env_int("OUTBOUND_TIMEOUT_SECONDS", 10)
+OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 2 * 1024 * 1024)
+OUTBOUND_ALLOWED_PORTS = env_int_list("OUTBOUND_ALLOWED_PORTS", [80, 443])
+OUTBOUND_ALLOW_NETWORKS = env_list("OUTBOUND_ALLOW_NETWORKS", [])
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -506,3 +506,23 @@ def test_normalised_handles_are_stable_and_give_https_links(handle, domain):
         once = normalize(raw)
         assert normalize(once) == once
         assert social_url(field_name, once).startswith("https://")
+
+
+def test_bio_is_rendered_as_safe_markdown(client, db):
+    person = User.objects.create_user(
+        email="md@example.com",
+        password="x",
+        display_name="Mark Down",
+        bio=(
+            "I run the **data** team. [Our wiki](https://wiki.example.com) "
+            "<script>alert(1)</script>"
+        ),
+    )
+    client.force_login(person)
+    html = client.get(reverse("people_profile", args=[person.pk])).content.decode()
+    assert "<strong>data</strong>" in html
+    assert (
+        '<a href="https://wiki.example.com" rel="nofollow noopener noreferrer">Our wiki</a>' in html
+    )
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
