@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "rallypoint.core",
     "rallypoint.people",
+    "rallypoint.spaces",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("rallypoint.core.urls")),
     path("", include("rallypoint.people.urls")),
+    path("", include("rallypoint.spaces.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     # Uploaded files (avatars) in the embedded mode; at scale a proxy or S3 serves them.

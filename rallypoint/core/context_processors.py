@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": [], "admin_nav_items": []}
     items = [
         (_("Home"), reverse("home")),
+        (_("Spaces"), reverse("spaces_list")),
         (_("People"), reverse("people_directory")),
         (_("Org chart"), reverse("people_org_chart")),
     ]
@@ -22,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         admin_items = [
             (_("Invitations"), reverse("people_invitations")),
             (_("Import people"), reverse("people_import")),
+            (_("Spaces settings"), reverse("spaces_admin_settings")),
             (_("Audit log"), reverse("audit_log")),
             (_("Django admin"), reverse("admin:index")),
         ]

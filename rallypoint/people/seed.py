@@ -25,6 +25,7 @@ from tqdm import tqdm
 from rallypoint.core.audit import audit_record
 from rallypoint.people import seed_data as data
 from rallypoint.people.models import Department, Location, Team, User
+from rallypoint.people.signals_api import demo_company_seeded
 
 MIN_PEOPLE = 250
 SEED = 1867
@@ -299,6 +300,8 @@ def demo_company_seed(
         if slot.manager is not None:
             person.manager_id = persons[slot.manager].pk
     User.objects.bulk_update(persons, ["manager"], batch_size=500)
+    # Apps built on people (spaces) add their part of the demo in this same transaction.
+    demo_company_seeded.send(sender=demo_company_seeded, people=len(persons))
 
     result = DemoSeedResult(
         created=True,

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from rallypoint.core.audit import audit_record
 from rallypoint.people.models import User
+from rallypoint.people.signals_api import people_changed_send
 
 # Fields a person edits on their own profile.
 PERSONAL_FIELDS = (
@@ -38,6 +39,8 @@ PERSONAL_FIELDS = (
 )
 # Fields that describe the person's place in the company: administrators edit them.
 ORGANISATION_FIELDS = ("job_title", "department", "team", "location", "manager", "hire_date")
+# Fields whose change moves a person between spaces that follow the directory.
+DIRECTORY_FIELDS = frozenset({"department", "team", "location", "is_active"})
 
 AVATAR_SIZE = 512
 AVATAR_MAX_PIXELS = 40_000_000
@@ -300,6 +303,8 @@ def profile_update(
     if not changed:
         return user
     user.save()
+    if DIRECTORY_FIELDS.intersection(changed):
+        people_changed_send(user_ids=[user.pk])
 
     if actor.pk != user.pk:
         audit_record(

@@ -22,6 +22,8 @@ def test_one_navigation_entry_is_current_even_when_urls_nest(client, admin_user)
     assert _current(client.get(reverse("people_directory"))) == ["People"]
     assert _current(client.get(reverse("home"))) == ["Home"]
     assert _current(client.get(reverse("audit_log"))) == ["Audit log"]
+    assert _current(client.get(reverse("spaces_list"))) == ["Spaces"]
+    assert _current(client.get(reverse("spaces_admin_settings"))) == ["Spaces settings"]
 
 
 def test_administration_menu_only_for_administrators(client, admin_user):

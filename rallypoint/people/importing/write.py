@@ -13,6 +13,8 @@ from rallypoint.core.audit import audit_record
 from rallypoint.people.importing.parse import ImportRow, ParsedFile
 from rallypoint.people.importing.plan import _BATCH, ImportReport, _plan, _Refs, _report
 from rallypoint.people.models import Department, Location, Team, User
+from rallypoint.people.services import DIRECTORY_FIELDS
+from rallypoint.people.signals_api import people_changed_send
 
 
 def _unique_slug(name: str, taken: set[str], fallback: str) -> str:
@@ -78,6 +80,10 @@ def people_import(
     for fields, users in by_fields.items():
         User.objects.bulk_update(users, fields, batch_size=_BATCH)
     report.written = True
+    people_changed_send(
+        user_ids=[known_ids[row.email] for row, _wanted in plan.creates]
+        + [user.pk for user, changed in plan.updates if DIRECTORY_FIELDS.intersection(changed)]
+    )
     audit_record(
         action="people.imported",
         actor=actor,
