@@ -10,14 +10,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from rallypoint.core.admin import ReadOnlyAdminMixin
+from rallypoint.core.audit import audit_record
 from rallypoint.people.models import Department, Invitation, Location, Team, User
 from rallypoint.people.selectors import active_administrators
-from rallypoint.people.services import SOCIAL_NORMALIZERS
+from rallypoint.people.services import DIRECTORY_FIELDS, SOCIAL_NORMALIZERS
+from rallypoint.people.signals_api import people_changed_send
 
 
 class PeopleCountAdmin(admin.ModelAdmin):
@@ -150,6 +153,22 @@ class UserAdmin(admin.ModelAdmin):
         ),
         (_("Activity"), {"fields": ("last_login", "date_joined")}),
     )
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Save, audit, and tell the apps that follow the directory (spaces) what moved."""
+        super().save_model(request, obj, form, change)
+        changed = set(form.changed_data)
+        if changed:
+            audit_record(
+                action="people.profile_updated",
+                actor=request.user,
+                target=obj,
+                request=request,
+                details={"fields": sorted(changed), "via": "django-admin"},
+            )
+        if DIRECTORY_FIELDS.intersection(changed):
+            people_changed_send(user_ids=[obj.pk])
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # People join through an invitation or an import, which set up their sign-in.

@@ -11,6 +11,7 @@ from django.utils import timezone
 from rallypoint.core.audit import audit_record
 from rallypoint.core.models import AuditEntry
 from rallypoint.people.models import Department, Invitation, User
+from rallypoint.people.signals_api import people_changed
 from rallypoint.people.tests.test_directory import Company, build_company
 
 
@@ -148,3 +149,37 @@ def test_invitations_and_audit_entries_are_read_only(client, company):
     entry.refresh_from_db()
     assert entry.action == "people.role_changed"
     assert AuditEntry.objects.count() == 1
+
+
+def test_admin_edits_are_audited_and_announced_to_the_directory_followers(
+    client, company, django_capture_on_commit_callbacks
+):
+    person = company["dev1"]
+    announced: list[list[int]] = []
+
+    def receiver(sender, user_ids, **kwargs):
+        announced.append(user_ids)
+
+    people_changed.connect(receiver)
+    try:
+        client.force_login(company["ceo"])
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("admin:people_user_change", args=[person.pk]),
+                {
+                    "email": person.email,
+                    "display_name": person.display_name,
+                    "time_zone": person.time_zone,
+                    "language": person.language,
+                    # is_active left out: the person leaves the company
+                },
+            )
+    finally:
+        people_changed.disconnect(receiver)
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert not person.is_active
+    assert announced == [[person.pk]]
+    entry = AuditEntry.objects.get(action="people.profile_updated", target_id=str(person.pk))
+    assert entry.actor == company["ceo"]
+    assert "is_active" in entry.details["fields"]
