@@ -56,9 +56,11 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "huey.contrib.djhuey",
+    "ninja",
     "rallypoint.core",
     "rallypoint.people",
     "rallypoint.spaces",
+    "rallypoint.api",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("rallypoint.core.urls")),
     path("", include("rallypoint.people.urls")),
     path("", include("rallypoint.spaces.urls")),
+    path("", include("rallypoint.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),
     # Uploaded files (avatars) in the embedded mode; at scale a proxy or S3 serves them.
