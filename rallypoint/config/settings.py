@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "rallypoint.core",
     "rallypoint.people",
     "rallypoint.spaces",
+    "rallypoint.feed",
     "rallypoint.api",
 ]
 

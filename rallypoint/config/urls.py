@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_media
 
-from rallypoint.people.views.directory import home
+from rallypoint.feed.views import home
 
 admin.site.site_header = "Rallypoint administration"
 admin.site.site_title = "Rallypoint"
@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("rallypoint.core.urls")),
     path("", include("rallypoint.people.urls")),
     path("", include("rallypoint.spaces.urls")),
+    path("", include("rallypoint.feed.urls")),
     path("", include("rallypoint.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),

@@ -1,6 +1,8 @@
-"""Home page, people directory, profiles and the org chart."""
+"""People directory, profiles, the org chart and the people widgets of the home page."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,26 +48,23 @@ def _greeting() -> str:
     return _("Good afternoon")
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+def home_widgets(viewer: User) -> dict[str, Any]:
+    """The people side of the home page: greeting, manager, team, reports, new joiners,
+    anniversaries, birthdays and counts. The page itself is ``feed.views.home``, which
+    puts the feed beside these (``people`` must not import the feed)."""
     me = selectors.person_get_visible(viewer, viewer.pk)
     today = timezone.localdate()
-    return render(
-        request,
-        "people/home.html",
-        {
-            "me": me,
-            "greeting": _greeting(),
-            "today": today,
-            "teammates": selectors.teammates_of(viewer, me, limit=8),
-            "reports": list(selectors.direct_reports_of(viewer, me)[:12]),
-            "new_joiners": selectors.new_joiners(viewer, today=today),
-            "anniversaries": selectors.work_anniversaries(viewer, today=today),
-            "birthdays": selectors.upcoming_birthdays(viewer, today=today),
-            "counts": selectors.company_counts(viewer),
-        },
-    )
+    return {
+        "me": me,
+        "greeting": _greeting(),
+        "today": today,
+        "teammates": selectors.teammates_of(viewer, me, limit=8),
+        "reports": list(selectors.direct_reports_of(viewer, me)[:12]),
+        "new_joiners": selectors.new_joiners(viewer, today=today),
+        "anniversaries": selectors.work_anniversaries(viewer, today=today),
+        "birthdays": selectors.upcoming_birthdays(viewer, today=today),
+        "counts": selectors.company_counts(viewer),
+    }
 
 
 @login_required

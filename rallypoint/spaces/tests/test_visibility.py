@@ -89,9 +89,10 @@ def test_pages_show_a_space_only_to_whom_they_should(client, world_factory, kind
     if want["listed"]:
         html = page.content.decode()
         if want["content"]:
-            assert "Posts of this space will appear here." in html
+            assert reverse("feed_space_posts", args=[space.slug]) in html
         else:
             assert "Only members see the posts of this group." in html
+            assert reverse("feed_space_posts", args=[space.slug]) not in html
 
 
 @pytest.mark.parametrize("kind", ["private", "secret"])
