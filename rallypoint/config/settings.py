@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rallypoint.people",
     "rallypoint.spaces",
     "rallypoint.feed",
+    "rallypoint.notify",
     "rallypoint.api",
 ]
 
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rallypoint.core.context_processors.navigation",
+                "rallypoint.notify.context_processors.notifications",
             ],
         },
     }

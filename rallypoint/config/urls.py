@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("rallypoint.people.urls")),
     path("", include("rallypoint.spaces.urls")),
     path("", include("rallypoint.feed.urls")),
+    path("", include("rallypoint.notify.urls")),
     path("", include("rallypoint.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("django-admin/", admin.site.urls),

@@ -398,7 +398,7 @@ def test_home_shows_empty_states_not_fake_content(client, db):
 
 def test_home_query_count_does_not_grow(client, company, django_assert_max_num_queries):
     client.force_login(company["em1"])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("home"))
     for n in range(20):
         User.objects.create_user(
@@ -408,5 +408,5 @@ def test_home_query_count_does_not_grow(client, company, django_assert_max_num_q
             team=company.teams["platform"],
             hire_date=timezone.localdate(),
         )
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         client.get(reverse("home"))

@@ -1,0 +1,63 @@
+"""The notifications page, marking read, and the counter for pages that reconnect."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from rallypoint.notify import selectors, services
+from rallypoint.people.models import User
+
+PAGE_SIZE = 30
+
+
+def _viewer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    notifications = selectors.notifications_visible_to(viewer).select_related("actor", "space")
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notify/list.html", {"page_obj": page, "notifications": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    notification = services.notification_mark_read(viewer=viewer, notification_id=pk)
+    if not request.headers.get("HX-Request"):
+        return redirect("notifications_list")
+    response = render(request, "notify/_notification.html", {"notification": notification})
+    # Update this page's counter now; other pages hear it from the live event.
+    unread = selectors.notifications_unread_count(viewer)
+    response["HX-Trigger"] = json.dumps({"rallypoint:notifications": {"unread": unread}})
+    return response
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    changed = services.notifications_mark_all_read(viewer=_viewer(request))
+    if changed:
+        messages.success(request, _("All notifications are marked read."))
+    return redirect("notifications_list")
+
+
+@login_required
+@require_GET
+def notifications_unread(request: HttpRequest) -> JsonResponse:
+    """The unread count, for a page whose live connection was interrupted."""
+    return JsonResponse({"unread": selectors.notifications_unread_count(_viewer(request))})
