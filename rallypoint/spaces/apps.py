@@ -7,4 +7,7 @@ class SpacesConfig(AppConfig):
     verbose_name = "Spaces"
 
     def ready(self) -> None:
-        from rallypoint.spaces import receivers  # noqa: F401  (connects the receivers)
+        from rallypoint.core.realtime import register_channel_provider
+        from rallypoint.spaces import receivers
+
+        register_channel_provider(receivers.space_channels)

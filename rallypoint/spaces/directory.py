@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from rallypoint.core.audit import audit_record
+from rallypoint.core.realtime import access_changed_on_commit
 from rallypoint.people.models import Department, Location, Team, User
 from rallypoint.spaces.models import Space, SpaceMembership
 
@@ -170,7 +171,8 @@ def directory_spaces_reconcile(*, user_ids: Iterable[int] | None = None) -> Reco
             rows = directory.filter(user_id__in=chunk).values_list("pk", "space_id", "user_id")
             current.update({(s, u): pk for pk, s, u in rows})
     wanted = _wanted(people, spaces)
-    stale = sorted(pk for key, pk in current.items() if key not in wanted)
+    stale_keys = [key for key in current if key not in wanted]
+    stale = sorted(current[key] for key in stale_keys)
     for chunk in _chunks(stale):
         SpaceMembership.objects.filter(pk__in=chunk).delete()
     result.memberships_removed = len(stale)
@@ -190,6 +192,7 @@ def directory_spaces_reconcile(*, user_ids: Iterable[int] | None = None) -> Reco
             ignore_conflicts=True,
         )
         result.memberships_added = len(missing)
+    access_changed_on_commit(user_id for _space_id, user_id in [*stale_keys, *missing])
     if result.changed:
         audit_record(
             action="spaces.directory_reconciled",

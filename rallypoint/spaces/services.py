@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rallypoint.core.audit import audit_record
+from rallypoint.core.realtime import access_changed_on_commit
 from rallypoint.people.models import User
 from rallypoint.spaces import selectors
 from rallypoint.spaces.directory import unique_slug
@@ -81,6 +82,7 @@ def _add_member(*, space: Space, user: User, role: str = Role.MEMBER) -> SpaceMe
     )
     if created:
         membership.full_clean()
+        access_changed_on_commit([user.pk])
     return membership
 
 
@@ -250,6 +252,7 @@ def space_leave(*, actor: User, space: Space, request: HttpRequest | None = None
             % {"space": space}
         )
     membership.delete()
+    access_changed_on_commit([actor.pk])
     audit_record(action="spaces.left", actor=actor, target=space, request=request)
 
 
@@ -383,6 +386,7 @@ def membership_remove(
         )
     person = membership.user
     membership.delete()
+    access_changed_on_commit([person.pk])
     audit_record(
         action="spaces.member_removed",
         actor=actor,
