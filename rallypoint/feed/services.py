@@ -14,11 +14,12 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rallypoint.core.audit import audit_record
-from rallypoint.core.markdown import render_markdown
+from rallypoint.core.markdown import render_markdown, render_plain
 from rallypoint.feed import selectors
 from rallypoint.feed.models import (
     COMMENT_MAX_LENGTH,
@@ -30,6 +31,8 @@ from rallypoint.feed.models import (
     PostRevision,
     Reaction,
 )
+from rallypoint.notify.models import Notification
+from rallypoint.notify.services import notification_notify
 from rallypoint.people.models import User
 from rallypoint.spaces.models import Space
 from rallypoint.spaces.selectors import (
@@ -39,6 +42,17 @@ from rallypoint.spaces.selectors import (
 )
 
 READ_BATCH_MAX = 200
+# How much of a post's text names it in a notification.
+NOTIFY_EXCERPT = 60
+
+
+def _excerpt(post: Post) -> str:
+    text = render_plain(post.body)
+    return text if len(text) <= NOTIFY_EXCERPT else text[: NOTIFY_EXCERPT - 1].rstrip() + "…"
+
+
+def _post_url(post: Post, anchor: str = "") -> str:
+    return reverse("feed_post", args=[post.pk]) + (f"#{anchor}" if anchor else "")
 
 
 def _require_active(actor: User) -> None:
@@ -199,7 +213,42 @@ def comment_create(
     )
     comment.full_clean()
     comment.save()
+    _notify_comment(comment)
     return comment
+
+
+def _notify_comment(comment: Comment) -> None:
+    """Tell the post's author of a comment, and a comment's author of a reply to it.
+
+    Several comments on one post (or replies to one comment) join one unread
+    notification: "Ana and 3 others commented on your post …".
+    """
+    post = comment.post
+    url = _post_url(post, f"comment-{comment.pk}")
+    excerpt = _excerpt(post)
+    parent = comment.parent
+    if parent is not None and not parent.is_deleted:
+        notification_notify(
+            recipients=[parent.author],
+            kind=Notification.Kind.REPLY,
+            actor=comment.author,
+            space=post.space,
+            target=parent,
+            url=url,
+            summary=_("replied to your comment on “%(post)s”") % {"post": excerpt},
+            group_key=f"reply:comment:{parent.pk}",
+        )
+    if parent is None or parent.author_id != post.author_id:
+        notification_notify(
+            recipients=[post.author],
+            kind=Notification.Kind.REPLY,
+            actor=comment.author,
+            space=post.space,
+            target=post,
+            url=url,
+            summary=_("commented on your post “%(post)s”") % {"post": excerpt},
+            group_key=f"comment:post:{post.pk}",
+        )
 
 
 @transaction.atomic
@@ -289,8 +338,27 @@ def reaction_toggle(
             reaction.save()
     except IntegrityError:
         # The same person's second click arrived at the same time: it is on either way.
-        pass
+        return True
+    _notify_reaction(reaction, target_post)
     return True
+
+
+def _notify_reaction(reaction: Reaction, post: Post) -> None:
+    """Tell the author of the post or comment; reactions to one thing join one notification."""
+    comment = reaction.comment
+    target: Post | Comment = comment if comment is not None else post
+    what = _("your comment on") if comment is not None else _("your post")
+    notification_notify(
+        recipients=[target.author],
+        kind=Notification.Kind.REACTION,
+        actor=reaction.user,
+        space=post.space,
+        target=target,
+        url=_post_url(post, f"comment-{comment.pk}" if comment is not None else ""),
+        summary=_("reacted %(emoji)s to %(what)s “%(post)s”")
+        % {"emoji": REACTIONS[reaction.emoji], "what": what, "post": _excerpt(post)},
+        group_key=f"reaction:{target._meta.model_name}:{target.pk}",
+    )
 
 
 # ---------------------------------------------------------------- reads
