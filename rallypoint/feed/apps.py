@@ -5,3 +5,6 @@ class FeedConfig(AppConfig):
     name = "rallypoint.feed"
     label = "feed"
     verbose_name = "Feed"
+
+    def ready(self) -> None:
+        from rallypoint.feed import receivers  # noqa: F401
