@@ -12,20 +12,14 @@ from django.views.decorators.http import require_POST
 
 from rallypoint.api import selectors, services
 from rallypoint.api.forms import TokenForm
-from rallypoint.people.models import User
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
+from rallypoint.people.requests import signed_in_user
 
 
 @never_cache
 @login_required
 def token_list(request: HttpRequest) -> HttpResponse:
     """The token list and the form to make one. The new secret is shown in this answer only."""
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     secret = ""
     if request.method == "POST":
         form = TokenForm(request.POST)
@@ -51,7 +45,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     token = selectors.token_get_own(viewer, pk)
     services.token_revoke(actor=viewer, token=token, request=request)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})

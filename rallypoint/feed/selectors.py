@@ -28,7 +28,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -37,6 +36,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from rallypoint.core.queries import count_subquery
 from rallypoint.feed.models import (
     REACTION_LABELS,
     REACTIONS,
@@ -139,14 +139,7 @@ def _readable_posts(viewer: User) -> QuerySet[Post]:
 
 
 def _comment_count() -> Coalesce:
-    counts = (
-        Comment.objects.filter(post=OuterRef("pk"), deleted_at=None)
-        .order_by()
-        .values("post")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+    return count_subquery(Comment.objects.filter(post=OuterRef("pk"), deleted_at=None), per="post")
 
 
 def posts_visible_to(viewer: User, *, space: Space | None = None) -> QuerySet[Post]:

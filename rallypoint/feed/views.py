@@ -4,7 +4,6 @@ endpoints behind the buttons (reactions, reads)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rallypoint.core.feedback import refusal_text, service_attempt
 from rallypoint.feed import selectors, services
 from rallypoint.feed.forms import (
     MARKDOWN_HELP,
@@ -29,37 +29,16 @@ from rallypoint.feed.forms import (
 )
 from rallypoint.feed.models import Comment, Post
 from rallypoint.people.models import User
+from rallypoint.people.requests import signed_in_user
 from rallypoint.people.views.directory import home_widgets
 from rallypoint.spaces.models import Space
 from rallypoint.spaces.selectors import space_content_visible_to, space_get_visible
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true" and not request.headers.get(
         "HX-History-Restore-Request"
     )
-
-
-def _refusal(error: ValidationError | PermissionDenied) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-def _attempt(request: HttpRequest, action: Callable[[], Any], success: str | None) -> bool:
-    """Run a service; show its refusal as a message instead of an error page."""
-    try:
-        action()
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, _refusal(error))
-        return False
-    if success:
-        messages.success(request, success)
-    return True
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -141,7 +120,7 @@ def _render_feed(request: HttpRequest, template: str, context: dict[str, Any]) -
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The home page: the feed, with the people widgets beside it."""
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     context = _feed_context(request, viewer)
     if not (_is_htmx(request) and not context["first_page"]):
         context.update(home_widgets(viewer))
@@ -151,14 +130,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def feed(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     return _render_feed(request, "feed/feed.html", _feed_context(request, viewer))
 
 
 @login_required
 def space_posts(request: HttpRequest, slug: str) -> HttpResponse:
     """A space's posts with its composer; the space page loads it as ``_space_feed.html``."""
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = space_get_visible(viewer, slug)
     if not space_content_visible_to(viewer, space):
         raise Http404(_("No such space."))
@@ -172,7 +151,7 @@ def space_posts(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def post_create(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     form = PostForm(request.POST or None, spaces=selectors.spaces_postable_by(viewer))
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,7 +159,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
                 author=viewer, space=form.cleaned_data["space"], body=form.cleaned_data["body"]
             )
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, _("Posted in %(space)s.") % {"space": post.space})
             return redirect(_next_url(request, reverse("feed_post", args=[post.pk])))
@@ -189,7 +168,7 @@ def post_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     post = selectors.post_get_visible(viewer, pk)
     permissions = selectors.post_permissions(viewer, post)
     comments = selectors.comments_for(viewer, post)
@@ -213,7 +192,7 @@ def post_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     post = selectors.post_get_visible(viewer, pk)
     if not selectors.post_permissions(viewer, post).edit:
         raise Http404(_("No such post."))
@@ -222,7 +201,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.post_edit(actor=viewer, post=post, body=form.cleaned_data["body"])
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, _("Post updated."))
             return redirect("feed_post", pk=post.pk)
@@ -231,7 +210,7 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def post_history(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     post = selectors.post_get_visible(viewer, pk)
     try:
         revisions = selectors.post_revisions(viewer, post)
@@ -243,9 +222,9 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     post = selectors.post_get_visible(viewer, pk)
-    done = _attempt(
+    done = service_attempt(
         request,
         lambda: services.post_delete(actor=viewer, post=post, request=request),
         _("Post deleted."),
@@ -258,16 +237,16 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def post_pin(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     post = selectors.post_get_visible(viewer, pk)
     if request.POST.get("action") == "unpin":
-        _attempt(
+        service_attempt(
             request,
             lambda: services.post_unpin(actor=viewer, post=post, request=request),
             _("Post unpinned."),
         )
     else:
-        _attempt(
+        service_attempt(
             request,
             lambda: services.post_pin(actor=viewer, post=post, request=request),
             _("Post pinned to the top of %(space)s.") % {"space": post.space},
@@ -278,7 +257,7 @@ def post_pin(request: HttpRequest, pk: int) -> HttpResponse:
 def _react(
     request: HttpRequest, *, post: Post | None = None, comment: Comment | None = None
 ) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     form = ReactionForm(request.POST)
     target = post if post is not None else comment
     assert target is not None
@@ -292,7 +271,7 @@ def _react(
                 user=viewer, emoji=form.cleaned_data["emoji"], post=post, comment=comment
             )
         except (ValidationError, PermissionDenied) as refusal:
-            error = _refusal(refusal)
+            error = refusal_text(refusal)
     if _is_htmx(request):
         if post is not None:
             selectors.reactions_attach(viewer, posts=[post])
@@ -313,19 +292,19 @@ def _react(
 @login_required
 @require_POST
 def post_react(request: HttpRequest, pk: int) -> HttpResponse:
-    return _react(request, post=selectors.post_get_visible(_viewer(request), pk))
+    return _react(request, post=selectors.post_get_visible(signed_in_user(request), pk))
 
 
 @login_required
 @require_POST
 def comment_react(request: HttpRequest, pk: int) -> HttpResponse:
-    return _react(request, comment=selectors.comment_get_visible(_viewer(request), pk))
+    return _react(request, comment=selectors.comment_get_visible(signed_in_user(request), pk))
 
 
 @login_required
 @require_POST
 def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     post = selectors.post_get_visible(viewer, pk)
     form = CommentForm(request.POST)
     anchor = "comments"
@@ -345,7 +324,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
             anchor = f"comment-{comment.pk}"
 
         try:
-            _attempt(request, create, None)
+            service_attempt(request, create, None)
         except Http404:
             messages.error(request, _("The comment you replied to is gone."))
     return redirect(reverse("feed_post", args=[post.pk]) + f"#{anchor}")
@@ -353,7 +332,7 @@ def comment_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     comment = selectors.comment_get_visible(viewer, pk)
     if comment.author_id != viewer.pk:
         raise Http404(_("No such comment."))
@@ -362,7 +341,7 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.comment_edit(actor=viewer, comment=comment, body=form.cleaned_data["body"])
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(None, _refusal(error))
+            form.add_error(None, refusal_text(error))
         else:
             messages.success(request, _("Comment updated."))
             return redirect(reverse("feed_post", args=[comment.post_id]) + f"#comment-{pk}")
@@ -372,9 +351,9 @@ def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     comment = selectors.comment_get_visible(viewer, pk)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.comment_delete(actor=viewer, comment=comment, request=request),
         _("Comment deleted."),
@@ -386,7 +365,7 @@ def comment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def posts_read(request: HttpRequest) -> JsonResponse:
     """Record posts that were on screen: ``{"posts": [ids]}`` (feed.js sends it)."""
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     try:
         data = json.loads(request.body or b"{}")
         ids = data["posts"] if isinstance(data, dict) else None
@@ -399,5 +378,5 @@ def posts_read(request: HttpRequest) -> JsonResponse:
     try:
         recorded = services.posts_mark_read(viewer=viewer, post_ids=ids)
     except ValidationError as error:
-        return JsonResponse({"detail": _refusal(error)}, status=400)
+        return JsonResponse({"detail": refusal_text(error)}, status=400)
     return JsonResponse({"recorded": recorded})

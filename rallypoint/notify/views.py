@@ -13,21 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from rallypoint.notify import selectors, services
-from rallypoint.people.models import User
+from rallypoint.people.requests import signed_in_user
 
 PAGE_SIZE = 30
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     notifications = selectors.notifications_visible_to(viewer).select_related("actor", "space")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notify/list.html", {"page_obj": page, "notifications": page})
@@ -36,7 +30,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     notification = services.notification_mark_read(viewer=viewer, notification_id=pk)
     if not request.headers.get("HX-Request"):
         return redirect("notifications_list")
@@ -50,7 +44,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
-    changed = services.notifications_mark_all_read(viewer=_viewer(request))
+    changed = services.notifications_mark_all_read(viewer=signed_in_user(request))
     if changed:
         messages.success(request, _("All notifications are marked read."))
     return redirect("notifications_list")
@@ -60,4 +54,4 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 @require_GET
 def notifications_unread(request: HttpRequest) -> JsonResponse:
     """The unread count, for a page whose live connection was interrupted."""
-    return JsonResponse({"unread": selectors.notifications_unread_count(_viewer(request))})
+    return JsonResponse({"unread": selectors.notifications_unread_count(signed_in_user(request))})

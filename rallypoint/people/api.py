@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from rallypoint.people import selectors
 from rallypoint.people.models import Department, Location, User
+from rallypoint.people.requests import signed_in_user
 from rallypoint.people.services import profile_update
 
 router = Router(tags=["people"])
@@ -30,12 +31,6 @@ MAX_ID = 2**63 - 1
 PAGE_LIMIT_DEFAULT = 50
 PAGE_LIMIT_MAX = 200
 OFFSET_MAX = 2**31 - 1
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 # ---------------------------------------------------------------- schemas
@@ -185,13 +180,13 @@ class PeopleFilters(Schema):
 
 @router.get("/me", response=MeOut, summary="You")
 def me_get(request: HttpRequest) -> User:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     return selectors.person_get_visible(viewer, viewer.pk)
 
 
 @router.patch("/me", response=MeOut, summary="Change your personal profile fields")
 def me_update(request: HttpRequest, payload: MeUpdate) -> User:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     profile_update(
         actor=viewer, user=viewer, data=payload.model_dump(exclude_unset=True), request=request
     )
@@ -210,7 +205,7 @@ def _filter_value(model: type[Department] | type[Location], slug: str | None, na
 
 @router.get("/people", response=PeoplePage, summary="The people directory")
 def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     people = selectors.people_visible_to(
         viewer,
         query=filters.q,
@@ -227,14 +222,14 @@ def people_list(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str
 
 @router.get("/people/{person_id}", response=PersonDetailOut, summary="One person")
 def person_get(request: HttpRequest, person_id: int = Path(..., ge=1, le=MAX_ID)) -> User:
-    return selectors.person_get_visible(_viewer(request), person_id)
+    return selectors.person_get_visible(signed_in_user(request), person_id)
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="Departments")
 def department_list(request: HttpRequest) -> Any:
-    return selectors.departments_for_filter(_viewer(request))
+    return selectors.departments_for_filter(signed_in_user(request))
 
 
 @router.get("/locations", response=list[LocationOut], summary="Locations")
 def location_list(request: HttpRequest) -> Any:
-    return selectors.locations_for_filter(_viewer(request))
+    return selectors.locations_for_filter(signed_in_user(request))

@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    Count,
     Exists,
     IntegerField,
     OuterRef,
@@ -44,6 +43,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from rallypoint.core.queries import count_subquery
 from rallypoint.people.models import User
 from rallypoint.spaces.models import (
     Space,
@@ -96,14 +96,9 @@ def _is_invited(viewer: User) -> Exists:
 
 
 def _member_count() -> Coalesce:
-    counts = (
-        SpaceMembership.objects.filter(space=OuterRef("pk"), user__is_active=True)
-        .order_by()
-        .values("space")
-        .annotate(n=Count("pk"))
-        .values("n")
+    return count_subquery(
+        SpaceMembership.objects.filter(space=OuterRef("pk"), user__is_active=True), per="space"
     )
-    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
 def _viewer_role(viewer: User) -> Subquery:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rallypoint.core.feedback import service_attempt
 from rallypoint.people.models import User
+from rallypoint.people.requests import signed_in_user
 from rallypoint.spaces import invitations, selectors, services
 from rallypoint.spaces.forms import (
     MembershipRoleForm,
@@ -29,32 +30,14 @@ MEMBERS_PREVIEW = 12
 MEMBERS_PAGE_SIZE = 60
 
 
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _posted(request: HttpRequest) -> Any:
     """The submitted data, even when empty (an unticked checkbox sends nothing)."""
     return request.POST if request.method == "POST" else None
 
 
-def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
-    """Run a service; show its refusal as a message instead of an error page."""
-    try:
-        action()
-    except (ValidationError, PermissionDenied) as error:
-        text = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-        messages.error(request, text)
-        return False
-    messages.success(request, success)
-    return True
-
-
 @login_required
 def space_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     spaces = list(selectors.spaces_visible_to(viewer).select_related("created_by"))
     mine = [s for s in spaces if getattr(s, "viewer_role", None)]
     discover = [s for s in spaces if not getattr(s, "viewer_role", None) and not s.is_archived]
@@ -72,7 +55,7 @@ def space_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def space_create(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     kinds = selectors.group_kinds_creatable_by(viewer)
     if not kinds:
         messages.error(request, _("Only administrators can create groups."))
@@ -93,7 +76,7 @@ def space_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
     content_visible = selectors.space_content_visible_to(viewer, space)
     moderate = selectors.can_moderate(viewer, space)
@@ -118,9 +101,9 @@ def space_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def space_join(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.space_join(actor=viewer, space=space, request=request),
         _("Welcome to %(space)s.") % {"space": space},
@@ -131,9 +114,9 @@ def space_join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def space_leave(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
-    left = _attempt(
+    left = service_attempt(
         request,
         lambda: services.space_leave(actor=viewer, space=space, request=request),
         _("You left %(space)s.") % {"space": space},
@@ -146,9 +129,9 @@ def space_leave(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def space_request_join(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.space_request_join(actor=viewer, space=space, request=request),
         _("Your request was sent to the moderators of %(space)s.") % {"space": space},
@@ -159,13 +142,13 @@ def space_request_join(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def invitation_answer(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
     invitation = selectors.invitation_pending_of(viewer, space)
     if invitation is None:
         raise Http404(_("No such invitation."))
     if request.POST.get("answer") == "accept":
-        _attempt(
+        service_attempt(
             request,
             lambda: invitations.invitation_accept(
                 actor=viewer, invitation=invitation, request=request
@@ -173,7 +156,7 @@ def invitation_answer(request: HttpRequest, slug: str) -> HttpResponse:
             _("Welcome to %(space)s.") % {"space": space},
         )
         return redirect("spaces_detail", slug=space.slug)
-    _attempt(
+    service_attempt(
         request,
         lambda: invitations.invitation_decline(
             actor=viewer, invitation=invitation, request=request
@@ -192,7 +175,7 @@ def _members_space(viewer: User, slug: str) -> Space:
 
 @login_required
 def space_members(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = _members_space(viewer, slug)
     moderate = selectors.can_moderate(viewer, space)
     page = Paginator(selectors.members_visible_to(viewer, space), MEMBERS_PAGE_SIZE).get_page(
@@ -221,7 +204,7 @@ def space_members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_role_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = _members_space(viewer, slug)
     membership = selectors.membership_get_manageable(viewer, space, pk)
     form = MembershipRoleForm(request.POST)
@@ -229,7 +212,7 @@ def member_role_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, _("Choose one of the roles offered."))
         return redirect("spaces_members", slug=space.slug)
     role = form.cleaned_data["role"]
-    _attempt(
+    service_attempt(
         request,
         lambda: services.membership_set_role(
             actor=viewer, membership=membership, role=role, request=request
@@ -242,10 +225,10 @@ def member_role_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = _members_space(viewer, slug)
     membership = selectors.membership_get_manageable(viewer, space, pk)
-    _attempt(
+    service_attempt(
         request,
         lambda: services.membership_remove(actor=viewer, membership=membership, request=request),
         _("%(name)s was removed from %(space)s.") % {"name": membership.user, "space": space},
@@ -256,11 +239,11 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def join_request_decide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = _members_space(viewer, slug)
     join_request = selectors.join_request_get_decidable(viewer, space, pk)
     if request.POST.get("decision") == "approve":
-        _attempt(
+        service_attempt(
             request,
             lambda: services.join_request_approve(
                 actor=viewer, join_request=join_request, request=request
@@ -268,7 +251,7 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             _("%(name)s is now a member.") % {"name": join_request.user},
         )
     else:
-        _attempt(
+        service_attempt(
             request,
             lambda: services.join_request_decline(
                 actor=viewer, join_request=join_request, request=request
@@ -281,7 +264,7 @@ def join_request_decide(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @login_required
 @require_POST
 def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = _members_space(viewer, slug)
     if not selectors.can_moderate(viewer, space):
         raise Http404(_("No such space."))
@@ -290,7 +273,7 @@ def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(str(error) for error in form["email"].errors))
         return redirect("spaces_members", slug=space.slug)
     person = form.cleaned_data["email"]
-    _attempt(
+    service_attempt(
         request,
         lambda: invitations.space_invite(actor=viewer, space=space, user=person, request=request),
         _("%(name)s is invited.") % {"name": person},
@@ -300,7 +283,7 @@ def space_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
     if not selectors.can_moderate(viewer, space):
         raise Http404(_("No such space."))
@@ -329,12 +312,12 @@ def space_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     space = selectors.space_get_visible(viewer, slug)
     if not selectors.can_moderate(viewer, space):
         raise Http404(_("No such space."))
     archive = request.POST.get("archived") != "false"
-    _attempt(
+    service_attempt(
         request,
         lambda: services.space_archive(
             actor=viewer, space=space, archived=archive, request=request
@@ -348,7 +331,7 @@ def space_archive(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def spaces_admin_settings(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     if not viewer.is_administrator:
         raise Http404(_("No such page."))
     current = selectors.space_settings()

@@ -19,15 +19,10 @@ from django.utils.translation import gettext as _
 from rallypoint.people import selectors
 from rallypoint.people.forms import DirectoryFilterForm, ProfileForm, RoleForm
 from rallypoint.people.models import User
+from rallypoint.people.requests import signed_in_user
 from rallypoint.people.services import profile_update
 
 PAGE_SIZE = 24
-
-
-def _viewer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _pk_param(request: HttpRequest, name: str) -> int | None:
@@ -69,7 +64,7 @@ def home_widgets(viewer: User) -> dict[str, Any]:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     form = DirectoryFilterForm(
         request.GET or None,
         departments=selectors.departments_for_filter(viewer),
@@ -97,7 +92,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     person = selectors.person_get_visible(viewer, pk)
     reports = list(selectors.direct_reports_of(viewer, person))
     return render(
@@ -120,7 +115,7 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Edit my profile, or (administrators, with ``?person=<pk>``) someone else's."""
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     pk = _pk_param(request, "person")
     if pk is None or pk == viewer.pk:
         person = selectors.person_get_visible(viewer, viewer.pk)
@@ -182,7 +177,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def org_chart(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = signed_in_user(request)
     pk = _pk_param(request, "person")
     person = selectors.person_get_visible(viewer, viewer.pk if pk is None else pk)
     chart = selectors.org_chart_for(viewer, person)
