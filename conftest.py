@@ -61,7 +61,12 @@ def _fresh_cache() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory) -> None:
+    from django.core.files.storage import storages
+
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    private = tmp_path_factory.mktemp("private")
+    settings.PRIVATE_MEDIA_ROOT = private
+    storages["private"].location = str(private)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- Redis

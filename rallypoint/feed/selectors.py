@@ -135,7 +135,11 @@ def post_permissions(viewer: User, post: Post) -> PostPermissions:
 
 
 def _readable_posts(viewer: User) -> QuerySet[Post]:
-    return Post.objects.filter(space_id__in=space_ids_readable_by(viewer), deleted_at=None)
+    return Post.objects.filter(
+        space_id__in=space_ids_readable_by(viewer),
+        deleted_at=None,
+        status=Post.Status.PUBLISHED,
+    )
 
 
 def _comment_count() -> Coalesce:

@@ -379,6 +379,7 @@ def posts_mark_read(*, viewer: User, post_ids: Iterable[int]) -> int:
         Post.objects.filter(
             pk__in=wanted,
             deleted_at=None,
+            status=Post.Status.PUBLISHED,
             space_id__in=space_ids_readable_by(viewer),
         ).values_list("pk", flat=True)
     )

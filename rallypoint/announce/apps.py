@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnnounceConfig(AppConfig):
+    name = "rallypoint.announce"
+    label = "announce"
+    verbose_name = "Announce"
