@@ -104,7 +104,7 @@ class PostSchedule(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64)
     # 0 = Monday, for weekly schedules.
     weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)
-    # 1–31, for monthly schedules; a shorter month uses its last day.
+    # 1 to 31, for monthly schedules; a shorter month uses its last day.
     day_of_month = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
     next_run_at = models.DateTimeField(_("next occurrence"), db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
