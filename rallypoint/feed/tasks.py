@@ -1,0 +1,4 @@
+"""The feed's background jobs. Huey finds this module in every app; each job lives next
+to the code it serves and is imported here so that workers register it."""
+
+from __future__ import annotations
