@@ -102,7 +102,18 @@ def post_create(*, author: User, space: Space, body: str) -> Post:
     post = Post(space=space, author=author, body=text, body_html=render_markdown(text))
     post.full_clean()
     post.save()
+    post_published(post)
     return post
+
+
+def post_published(post: Post) -> None:
+    """Everything that follows a post becoming visible to its readers, whichever way it
+    was published (composer, API, a scheduled or recurring post). Runs inside the
+    publishing transaction; anything sent out waits for the commit."""
+
+
+def post_edited(post: Post, *, previous_body: str) -> None:
+    """Everything that follows a published post's text changing (``previous_body``)."""
 
 
 @transaction.atomic
@@ -125,6 +136,8 @@ def post_edit(*, actor: User, post: Post, body: str) -> Post:
     locked.edited_at = now
     locked.full_clean()
     locked.save(update_fields=["body", "body_html", "edited_at"])
+    if locked.status == Post.Status.PUBLISHED:
+        post_edited(locked, previous_body=revision.body)
     return locked
 
 

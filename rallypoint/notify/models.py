@@ -30,6 +30,7 @@ class Notification(models.Model):
         ANNOUNCEMENT = "announcement", _("Announcement")
         REACTION = "reaction", _("Reaction")
         SPACE = "space", _("Space")
+        MODERATION = "moderation", _("Moderation")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
