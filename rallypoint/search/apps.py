@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "rallypoint.search"
     label = "search"
     verbose_name = "Search"
+
+    def ready(self) -> None:
+        from rallypoint.search import receivers  # noqa: F401

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rallypoint.search import views
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+]
