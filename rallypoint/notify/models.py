@@ -97,3 +97,38 @@ class Notification(models.Model):
     def others(self) -> int:
         """How many people besides ``actor`` took part in this (grouped) notification."""
         return max(len(self.actor_ids) - 1, 0)
+
+
+class NotificationPreference(models.Model):
+    """A person turned one kind of in-app notification off (or back on).
+
+    No row means the default: on. Urgent announcements ignore preferences
+    (``notification_notify(..., bypass_preferences=True)``).
+    """
+
+    OPTIONAL_KINDS = (
+        Notification.Kind.MENTION,
+        Notification.Kind.REPLY,
+        Notification.Kind.REACTION,
+        Notification.Kind.ANNOUNCEMENT,
+        Notification.Kind.SPACE,
+    )
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("person"),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Notification.Kind.choices)
+    in_app = models.BooleanField(_("in the app"), default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification preference")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notify_one_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'on' if self.in_app else 'off'}"

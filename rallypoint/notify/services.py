@@ -11,17 +11,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from rallypoint.core.realtime import publish_to_user
+from rallypoint.core.broker import Message
+from rallypoint.core.realtime import get_broker, publish_to_user, user_channel
 from rallypoint.notify import selectors
-from rallypoint.notify.models import SUMMARY_MAX, Notification
+from rallypoint.notify.models import SUMMARY_MAX, Notification, NotificationPreference
 from rallypoint.people.models import User
 from rallypoint.spaces.models import Space
 from rallypoint.spaces.selectors import space_content_visible_to
 
 LIVE_EVENT = "notifications"
+BATCH_SIZE = 1000
+# From this many recipients, unread counters are computed in one grouped query.
+BULK_COUNT_FROM = 50
 
 
 def _clean_summary(summary: str) -> str:
@@ -48,26 +55,55 @@ def _target_fields(target: models.Model | None) -> dict[str, str]:
 
 
 def _recipients_allowed(
-    recipients: Iterable[User], *, actor: User | None, space: Space | None
+    recipients: Iterable[User],
+    *,
+    actor: User | None,
+    space: Space | None,
+    kind: str,
+    bypass_preferences: bool = False,
 ) -> list[User]:
-    """Active people other than ``actor`` who may read ``space``, each once."""
+    """Active people other than ``actor`` who may read ``space`` and did not turn
+    ``kind`` off (unless ``bypass_preferences``), each once. One query without a
+    private space."""
     wanted = {user.pk for user in recipients}
     if actor is not None:
         wanted.discard(actor.pk)
     if not wanted:
         return []
-    people = list(User.objects.filter(pk__in=wanted, is_active=True).order_by("pk"))
+    people_query = User.objects.filter(pk__in=wanted, is_active=True)
+    if not bypass_preferences:
+        people_query = people_query.exclude(
+            Exists(
+                NotificationPreference.objects.filter(
+                    user_id=OuterRef("pk"), kind=kind, in_app=False
+                )
+            )
+        )
+    people = list(people_query.order_by("pk"))
     if space is None:
         return people
     return [person for person in people if space_content_visible_to(person, space)]
 
 
 def _publish_unread(user_ids: Iterable[int]) -> None:
-    """Tell each person's open pages their new unread count (run after commit)."""
-    for person in User.objects.filter(pk__in=set(user_ids)):
-        publish_to_user(
-            person.pk, LIVE_EVENT, {"unread": selectors.notifications_unread_count(person)}
-        )
+    """Tell each person's open pages their new unread count (run after commit).
+
+    Up to ``BULK_COUNT_FROM`` people, each count comes from the selector; above that
+    (an announcement to a whole department or company) the counts come from one grouped
+    query (``selectors.notifications_unread_counts``) and go out in one broker batch.
+    """
+    ids = set(user_ids)
+    if len(ids) < BULK_COUNT_FROM:
+        for person in User.objects.filter(pk__in=ids):
+            publish_to_user(
+                person.pk, LIVE_EVENT, {"unread": selectors.notifications_unread_count(person)}
+            )
+        return
+    counts = selectors.notifications_unread_counts(ids)
+    get_broker().publish_many(
+        Message(channel=user_channel(pk), event=LIVE_EVENT, data={"unread": counts.get(pk, 0)})
+        for pk in sorted(ids)
+    )
 
 
 def _after_commit(user_ids: Iterable[int]) -> None:
@@ -111,6 +147,7 @@ def notification_notify(
     url: str,
     summary: str,
     group_key: str | None = None,
+    bypass_preferences: bool = False,
 ) -> list[int]:
     """Notify ``recipients`` of one event; return the ids of the people notified.
 
@@ -120,6 +157,10 @@ def notification_notify(
     the event joins the recipient's unread notification with that key — one more in
     ``count``, ``actor``, ``summary`` and ``url`` refreshed, moved to the top — instead
     of adding a row. Each recipient's live counter is updated after commit.
+
+    People who turned ``kind`` off in their notification settings are skipped, unless
+    ``bypass_preferences`` (urgent announcements). Rows are written in batches of
+    ``BATCH_SIZE``, so an announcement to 10,000 people is a few queries.
     """
     if kind not in Notification.Kind.values:
         raise ValueError(f"Unknown notification kind {kind!r}")
@@ -130,7 +171,9 @@ def notification_notify(
         "summary": _clean_summary(summary),
         **_target_fields(target),
     }
-    people = _recipients_allowed(recipients, actor=actor, space=space)
+    people = _recipients_allowed(
+        recipients, actor=actor, space=space, kind=kind, bypass_preferences=bypass_preferences
+    )
     if not people:
         return []
     actor_ids = [actor.pk] if actor is not None else []
@@ -153,7 +196,7 @@ def notification_notify(
         ]
         try:
             with transaction.atomic():
-                Notification.objects.bulk_create(rows)
+                Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE)
             break
         except IntegrityError:
             # Another request created an unread row of this group meanwhile (the unique
@@ -187,3 +230,15 @@ def notifications_mark_all_read(*, viewer: User) -> int:
     if changed:
         _after_commit([viewer.pk])
     return changed
+
+
+@transaction.atomic
+def notification_preferences_set(*, user: User, in_app: dict[str, bool]) -> None:
+    """Turn kinds of in-app notification on or off for ``user`` (only optional kinds)."""
+    allowed = set(NotificationPreference.OPTIONAL_KINDS)
+    for kind, enabled in in_app.items():
+        if kind not in allowed:
+            raise ValidationError(_("Unknown kind of notification: %(kind)s") % {"kind": kind})
+        NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"in_app": bool(enabled)}
+        )

@@ -7,4 +7,5 @@ urlpatterns = [
     path("notifications/unread/", views.notifications_unread, name="notifications_unread"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notifications_read"),
+    path("me/notifications/", views.notification_settings, name="notifications_settings"),
 ]
