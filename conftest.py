@@ -176,7 +176,7 @@ class CliProcess:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
-    def start(self, timeout: float = 30) -> CliProcess:
+    def start(self, timeout: float = 90) -> CliProcess:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "rallypoint.cli", *self.args],

@@ -5,6 +5,7 @@ rallypoint worker [--workers N]
 rallypoint demo [--people N] [--no-serve]
 rallypoint import-people FILE.csv [--skip-invalid] [--dry-run] [--create-missing]
 rallypoint bench [NAME ...] [--scale S] [--json FILE]
+rallypoint search-reindex
 rallypoint manage COMMAND [ARGS ...]      (any Django management command)
 """
 
@@ -62,6 +63,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", dest="json_file", help="write the figures to this file")
     bench.add_argument("--scale", help="passed to each benchmark (e.g. small, full)")
 
+    sub.add_parser("search-reindex", help="rebuild the search index")
+
     manage = sub.add_parser("manage", help="a Django management command", add_help=False)
     manage.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -112,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_serve:
             return 0
         return serve(host=args.host, port=args.port, workers=1)
+
+    if args.command == "search-reindex":
+        from django.core.management import call_command
+
+        call_command("search_reindex")
+        return 0
 
     if args.command == "import-people":
         from rallypoint.people.importing import import_people_cli

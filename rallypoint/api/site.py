@@ -14,9 +14,15 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
+from rallypoint.announce.api import router as announce_router
 from rallypoint.api.auth import session_auth, token_auth
 from rallypoint.api.errors import ErrorOut, install_error_handlers
+from rallypoint.feed.api import router as feed_router
+from rallypoint.moderation.api import router as moderation_router
+from rallypoint.notify.api import router as notify_router
 from rallypoint.people.api import router as people_router
+from rallypoint.search.api import router as search_router
+from rallypoint.spaces.api import router as spaces_router
 
 VERSION_PREFIX = "v1/"
 DESCRIPTION = """\
@@ -80,3 +86,9 @@ api = RallypointAPI(
 )
 install_error_handlers(api)
 api.add_router(VERSION_PREFIX, people_router)
+api.add_router(VERSION_PREFIX, search_router)
+api.add_router(VERSION_PREFIX, announce_router)
+api.add_router(VERSION_PREFIX, spaces_router)
+api.add_router(VERSION_PREFIX, feed_router)
+api.add_router(VERSION_PREFIX, moderation_router)
+api.add_router(VERSION_PREFIX, notify_router)

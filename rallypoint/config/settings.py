@@ -249,6 +249,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_KB", 2048) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Post attachments (docs/attachments.md): size of one file, files per post, and how long
+# an upload that never got attached to a post is kept.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 10) * 1024 * 1024
+ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 10)
+ATTACHMENT_ORPHAN_HOURS = env_int("ATTACHMENT_ORPHAN_HOURS", 24)
+# Link previews: how long a fetched preview is reused before the page is fetched again.
+LINK_PREVIEW_REFRESH_HOURS = env_int("LINK_PREVIEW_REFRESH_HOURS", 24)
+# Announcements: the most reminders one person gets for one announcement.
+ANNOUNCE_MAX_REMINDERS = env_int("ANNOUNCE_MAX_REMINDERS", 3)
 
 # Real-time: "memory" (one process) or "redis"; follows REDIS_URL unless set.
 REALTIME_BROKER = env_str("REALTIME_BROKER", "redis" if REDIS_URL else "memory")

@@ -15,6 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         (_("Home"), reverse("home")),
         (_("Spaces"), reverse("spaces_list")),
+        (_("Announcements"), reverse("announce_list")),
         (_("People"), reverse("people_directory")),
         (_("Org chart"), reverse("people_org_chart")),
     ]

@@ -1,4 +1,4 @@
-"""Jobs of the core app: the worker heartbeat."""
+"""Jobs of the core app: the worker heartbeat and the database statistics."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from rallypoint.core.services import worker_heartbeat_record
+from rallypoint.core.services import database_statistics_refresh, worker_heartbeat_record
 
 
 def _beat() -> dict[str, Any]:
@@ -28,3 +28,10 @@ def worker_heartbeat() -> dict[str, Any]:
 def worker_heartbeat_every_minute() -> None:
     """Every consumer's scheduler runs the heartbeat once a minute."""
     _beat()
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def database_statistics_nightly() -> None:
+    """SQLite's planner statistics follow the data once a night (idempotent; a second
+    worker running it too only repeats the same ANALYZE)."""
+    database_statistics_refresh()

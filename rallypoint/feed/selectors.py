@@ -17,20 +17,25 @@ import datetime
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -40,6 +45,7 @@ from rallypoint.core.queries import count_subquery
 from rallypoint.feed.models import (
     REACTION_LABELS,
     REACTIONS,
+    Attachment,
     Comment,
     Post,
     PostRead,
@@ -134,16 +140,52 @@ def post_permissions(viewer: User, post: Post) -> PostPermissions:
 # ---------------------------------------------------------------- posts
 
 
+def space_ids_moderated_by(viewer: User) -> QuerySet[Any, int]:
+    """Ids of the spaces ``viewer`` moderates (``can_moderate``), as one subquery."""
+    if not viewer.is_active:
+        return Space.objects.none().values_list("pk", flat=True)
+    if viewer.is_administrator:
+        return Space.objects.values_list("pk", flat=True)
+    return SpaceMembership.objects.filter(
+        user_id=viewer.pk, role__in=SpaceMembership.MODERATING_ROLES
+    ).values_list("space_id", flat=True)
+
+
+def _shown_if_hidden(viewer: User, *, prefix: str = "", space: str = "space_id") -> Q:
+    """Rows hidden by a moderator stay visible to their author and the space's moderators
+    (administrators included); everybody else reads as if they were not there."""
+    if viewer.is_active and viewer.is_administrator:
+        return Q()
+    return (
+        Q(**{f"{prefix}hidden_at": None})
+        | Q(**{f"{prefix}author_id": viewer.pk})
+        | Q(**{f"{space}__in": space_ids_moderated_by(viewer)})
+    )
+
+
 def _readable_posts(viewer: User) -> QuerySet[Post]:
     return Post.objects.filter(
+        _shown_if_hidden(viewer),
         space_id__in=space_ids_readable_by(viewer),
         deleted_at=None,
         status=Post.Status.PUBLISHED,
     )
 
 
-def _comment_count() -> Coalesce:
-    return count_subquery(Comment.objects.filter(post=OuterRef("pk"), deleted_at=None), per="post")
+def posts_readable_by(viewer: User) -> QuerySet[Post]:
+    """Published posts ``viewer`` may read, without annotations (for writes that check)."""
+    return _readable_posts(viewer)
+
+
+def _comment_count(viewer: User | None = None) -> Coalesce:
+    """Comments under each post that ``viewer`` sees (hidden ones only for their author and
+    the space's moderators); without a viewer, hidden comments are not counted."""
+    comments = Comment.objects.filter(post=OuterRef("pk"), deleted_at=None)
+    if viewer is None:
+        comments = comments.filter(hidden_at=None)
+    else:
+        comments = comments.filter(_shown_if_hidden(viewer, space="post__space_id"))
+    return count_subquery(comments, per="post")
 
 
 def posts_visible_to(viewer: User, *, space: Space | None = None) -> QuerySet[Post]:
@@ -153,12 +195,21 @@ def posts_visible_to(viewer: User, *, space: Space | None = None) -> QuerySet[Po
     if space is not None:
         posts = posts.filter(space=space)
     return (
-        posts.select_related("space", "author", "author__department")
+        posts.select_related("space", "author", "author__department", "link_preview")
         .annotate(
-            comment_count=_comment_count(),
+            comment_count=_comment_count(viewer),
             is_read=Exists(PostRead.objects.filter(post=OuterRef("pk"), user_id=viewer.pk)),
         )
         .order_by("-created_at", "-id")
+    )
+
+
+def attachments_attach(posts: Sequence[Post]) -> None:
+    """Load the attachments of the posts of a page (``post.attachments.all``, images
+    first) in one query, whatever their number."""
+    prefetch_related_objects(
+        list(posts),
+        Prefetch("attachments", queryset=Attachment.objects.order_by("-is_image", "id")),
     )
 
 
@@ -287,25 +338,40 @@ def comments_for(viewer: User, post: Post) -> list[Comment]:
     """Top-level comments of ``post`` in order, each with ``reply_list`` (its replies).
 
     A deleted comment stays as a placeholder while it has replies; deleted replies go.
+    A comment hidden by a moderator is shown to its author and the space's moderators;
+    for everybody else it is ``withheld`` (a placeholder without its text, kept only
+    while it has replies) and hidden replies go.
     """
+    shown = _shown_if_hidden(viewer, space="post__space_id")
+    withheld = (
+        Value(False)
+        if not shown
+        else ExpressionWrapper(Q(hidden_at__isnull=False) & ~shown, output_field=BooleanField())
+    )
     rows = list(
         Comment.objects.filter(
+            _shown_if_hidden(viewer, prefix="post__", space="post__space_id"),
             post=post,
             post__deleted_at=None,
             post__space_id__in=space_ids_readable_by(viewer),
         )
+        .annotate(withheld=withheld)
         .select_related("author")
         .order_by("created_at", "id")
     )
     replies: dict[int, list[Comment]] = {}
     for row in rows:
-        if row.parent_id is not None and not row.is_deleted:
+        if getattr(row, "withheld", False):
+            # Never let the text of a hidden comment reach a template.
+            row.body = row.body_html = ""
+        if row.parent_id is not None and not row.is_deleted and not getattr(row, "withheld", False):
             replies.setdefault(row.parent_id, []).append(row)
     top: list[Comment] = []
     for row in rows:
         if row.parent_id is None:
             row.reply_list = replies.get(row.pk, [])
-            if not row.is_deleted or row.reply_list:
+            gone = row.is_deleted or getattr(row, "withheld", False)
+            if not gone or row.reply_list:
                 top.append(row)
     return top
 
@@ -315,6 +381,8 @@ def comment_get_visible(viewer: User, pk: int) -> Comment:
         raise Http404(_("No such comment."))
     comment = (
         Comment.objects.filter(
+            _shown_if_hidden(viewer, space="post__space_id"),
+            _shown_if_hidden(viewer, prefix="post__", space="post__space_id"),
             pk=pk,
             deleted_at=None,
             post__deleted_at=None,

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from rallypoint.core.audit import audit_record
 from rallypoint.core.markdown import render_markdown, render_plain
-from rallypoint.feed import selectors
+from rallypoint.feed import attachments, live, mentions, previews, selectors
 from rallypoint.feed.models import (
     COMMENT_MAX_LENGTH,
     POST_MAX_LENGTH,
@@ -38,7 +40,6 @@ from rallypoint.spaces.models import Space
 from rallypoint.spaces.selectors import (
     can_moderate,
     space_content_visible_to,
-    space_ids_readable_by,
 )
 
 READ_BATCH_MAX = 200
@@ -65,9 +66,19 @@ def _require_open(space: Space) -> None:
         raise ValidationError(_("This space is archived: it takes no new posts or comments."))
 
 
-def _require_readable(actor: User, post: Post) -> None:
+def _require_readable(actor: User, post: Post, comment: Comment | None = None) -> None:
+    """The actor may read ``post`` (and ``comment``): what a moderator hid is readable
+    only by its author and the space's moderators."""
     if post.is_deleted or not space_content_visible_to(actor, post.space):
         raise PermissionDenied(_("You cannot see this post."))
+    for item in (post, comment):
+        if (
+            item is not None
+            and item.hidden_at is not None
+            and item.author_id != actor.pk
+            and not can_moderate(actor, post.space)
+        ):
+            raise PermissionDenied(_("A moderator hid this."))
 
 
 def _clean_text(body: str, *, limit: int, what: str) -> str:
@@ -88,8 +99,11 @@ def _clean_text(body: str, *, limit: int, what: str) -> str:
 
 
 @transaction.atomic
-def post_create(*, author: User, space: Space, body: str) -> Post:
-    """Publish ``body`` (Markdown) in ``space``. Posting rights: ``selectors.can_post_in``."""
+def post_create(
+    *, author: User, space: Space, body: str, uploads: Iterable[UploadedFile] = ()
+) -> Post:
+    """Publish ``body`` (Markdown) in ``space``, with ``uploads`` attached (checked by
+    ``feed.attachments``). Posting rights: ``selectors.can_post_in``."""
     _require_active(author)
     _require_open(space)
     if not selectors.can_post_in(author, space):
@@ -102,6 +116,7 @@ def post_create(*, author: User, space: Space, body: str) -> Post:
     post = Post(space=space, author=author, body=text, body_html=render_markdown(text))
     post.full_clean()
     post.save()
+    attachments.attachments_add(post=post, uploader=author, uploads=list(uploads))
     post_published(post)
     return post
 
@@ -110,10 +125,30 @@ def post_published(post: Post) -> None:
     """Everything that follows a post becoming visible to its readers, whichever way it
     was published (composer, API, a scheduled or recurring post). Runs inside the
     publishing transaction; anything sent out waits for the commit."""
+    previews.preview_for_post(post)
+    mentions.mentions_notify(
+        author=post.author,
+        space=post.space,
+        target=post,
+        url=_post_url(post),
+        excerpt=_excerpt(post),
+        text=post.body,
+    )
+    live.post_created_on_commit(post)
 
 
 def post_edited(post: Post, *, previous_body: str) -> None:
     """Everything that follows a published post's text changing (``previous_body``)."""
+    previews.preview_for_post(post)
+    mentions.mentions_notify(
+        author=post.author,
+        space=post.space,
+        target=post,
+        url=_post_url(post),
+        excerpt=_excerpt(post),
+        text=post.body,
+        previous_text=previous_body,
+    )
 
 
 @transaction.atomic
@@ -159,6 +194,8 @@ def post_delete(*, actor: User, post: Post, request: HttpRequest | None = None) 
     locked.deleted_by = actor
     locked.full_clean()
     locked.save(update_fields=["body", "body_html", "pinned_at", "deleted_at", "deleted_by"])
+    live.post_removed_on_commit(locked)
+    attachments.attachments_delete_for_post(locked)
     if not by_author:
         audit_record(
             action="feed.post_deleted",
@@ -213,7 +250,7 @@ def comment_create(
     """Comment on ``post``, or reply to ``parent``. Replies go one level deep: a reply
     to a reply joins the thread of the top comment."""
     _require_active(author)
-    _require_readable(author, post)
+    _require_readable(author, post, parent)
     _require_open(post.space)
     if parent is not None:
         if parent.post_id != post.pk or parent.is_deleted:
@@ -227,7 +264,21 @@ def comment_create(
     comment.full_clean()
     comment.save()
     _notify_comment(comment)
+    _comment_mentions_notify(comment)
+    live.comment_created_on_commit(comment)
     return comment
+
+
+def _comment_mentions_notify(comment: Comment, *, previous_body: str = "") -> None:
+    mentions.mentions_notify(
+        author=comment.author,
+        space=comment.post.space,
+        target=comment,
+        url=_post_url(comment.post, f"comment-{comment.pk}"),
+        excerpt=_excerpt(comment.post),
+        text=comment.body,
+        previous_text=previous_body,
+    )
 
 
 def _notify_comment(comment: Comment) -> None:
@@ -275,11 +326,13 @@ def comment_edit(*, actor: User, comment: Comment, body: str) -> Comment:
         raise PermissionDenied(_("Only the author can edit a comment."))
     text = _clean_text(body, limit=COMMENT_MAX_LENGTH, what=_("comment"))
     if text != locked.body:
+        previous_body = locked.body
         locked.body = text
         locked.body_html = render_markdown(text)
         locked.edited_at = timezone.now()
         locked.full_clean()
         locked.save(update_fields=["body", "body_html", "edited_at"])
+        _comment_mentions_notify(locked, previous_body=previous_body)
     return locked
 
 
@@ -321,11 +374,11 @@ def comment_delete(*, actor: User, comment: Comment, request: HttpRequest | None
 # ---------------------------------------------------------------- reactions
 
 
-@transaction.atomic
-def reaction_toggle(
-    *, user: User, emoji: str, post: Post | None = None, comment: Comment | None = None
-) -> bool:
-    """Give ``emoji`` to a post or a comment, or take it back. Returns whether it is on."""
+def _reaction_checked(
+    *, user: User, emoji: str, post: Post | None, comment: Comment | None
+) -> tuple[Post, QuerySet[Reaction]]:
+    """The post reacted to and ``user``'s existing ``emoji`` on the target, once every rule
+    for reacting holds (active, readable, open space, known reaction, live comment)."""
     _require_active(user)
     if (post is None) == (comment is None):
         raise ValidationError(_("React to a post or to a comment."))
@@ -340,10 +393,55 @@ def reaction_toggle(
         assert post is not None
         target_post = post
         existing = Reaction.objects.filter(post=post, user=user, emoji=emoji)
-    _require_readable(user, target_post)
+    _require_readable(user, target_post, comment)
     _require_open(target_post.space)
+    return target_post, existing
+
+
+@transaction.atomic
+def reaction_toggle(
+    *, user: User, emoji: str, post: Post | None = None, comment: Comment | None = None
+) -> bool:
+    """Give ``emoji`` to a post or a comment, or take it back. Returns whether it is on."""
+    target_post, existing = _reaction_checked(user=user, emoji=emoji, post=post, comment=comment)
     if existing.delete()[0]:
+        live.reactions_changed_on_commit(post=target_post, comment=comment)
         return False
+    # A concurrent click that wrote it first leaves it on just the same.
+    _reaction_create(user=user, emoji=emoji, post=post, comment=comment, target_post=target_post)
+    return True
+
+
+@transaction.atomic
+def reaction_add(
+    *, user: User, emoji: str, post: Post | None = None, comment: Comment | None = None
+) -> bool:
+    """Give ``emoji`` to a post or a comment. Idempotent: returns whether it was new."""
+    target_post, existing = _reaction_checked(user=user, emoji=emoji, post=post, comment=comment)
+    if existing.exists():
+        return False
+    return _reaction_create(
+        user=user, emoji=emoji, post=post, comment=comment, target_post=target_post
+    )
+
+
+@transaction.atomic
+def reaction_remove(
+    *, user: User, emoji: str, post: Post | None = None, comment: Comment | None = None
+) -> bool:
+    """Take ``emoji`` back from a post or a comment. Idempotent: returns whether it was on."""
+    target_post, existing = _reaction_checked(user=user, emoji=emoji, post=post, comment=comment)
+    removed = bool(existing.delete()[0])
+    if removed:
+        live.reactions_changed_on_commit(post=target_post, comment=comment)
+    return removed
+
+
+def _reaction_create(
+    *, user: User, emoji: str, post: Post | None, comment: Comment | None, target_post: Post
+) -> bool:
+    """Write a reaction already checked by ``_reaction_checked``; False if a concurrent
+    request wrote the same one first."""
     reaction = Reaction(post=post, comment=comment, user=user, emoji=emoji)
     reaction.full_clean(validate_constraints=False)
     try:
@@ -351,8 +449,9 @@ def reaction_toggle(
             reaction.save()
     except IntegrityError:
         # The same person's second click arrived at the same time: it is on either way.
-        return True
+        return False
     _notify_reaction(reaction, target_post)
+    live.reactions_changed_on_commit(post=target_post, comment=comment)
     return True
 
 
@@ -389,12 +488,7 @@ def posts_mark_read(*, viewer: User, post_ids: Iterable[int]) -> int:
             _("Send at most %(limit)d posts at a time.") % {"limit": READ_BATCH_MAX}
         )
     readable = list(
-        Post.objects.filter(
-            pk__in=wanted,
-            deleted_at=None,
-            status=Post.Status.PUBLISHED,
-            space_id__in=space_ids_readable_by(viewer),
-        ).values_list("pk", flat=True)
+        selectors.posts_readable_by(viewer).filter(pk__in=wanted).values_list("pk", flat=True)
     )
     PostRead.objects.bulk_create(
         [PostRead(post_id=pk, user=viewer) for pk in readable], ignore_conflicts=True

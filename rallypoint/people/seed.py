@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from rallypoint.core.audit import audit_record
+from rallypoint.core.services import database_statistics_refresh
 from rallypoint.people import seed_data as data
 from rallypoint.people.models import Department, Location, Team, User
 from rallypoint.people.signals_api import demo_company_seeded
@@ -373,6 +374,7 @@ def seed_demo_company(*, people: int = 260, out: IO[str]) -> DemoSeedResult:
         people = MIN_PEOPLE
     with tqdm(total=people, file=out, desc=_("Seeding Northwind"), unit=_("people")) as bar:
         result = demo_company_seed(people=people, progress=bar.update)
+    database_statistics_refresh()
     out.write(
         _(
             "Northwind is ready: %(people)s people in %(departments)s departments, %(teams)s teams "

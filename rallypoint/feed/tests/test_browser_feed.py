@@ -51,7 +51,7 @@ def test_post_comment_and_react(page, company):
         "Shipping the **new search** today 🚀\n\n- faster\n- [docs](https://example.com/docs)"
     )
     page.get_by_label("Space", exact=True).select_option(label="Engineering")
-    page.get_by_role("button", name="Post", exact=True).click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     page.wait_for_url("**/feed/")
     first = page.locator("article.post").first
     assert first.locator("strong").inner_text() == "new search"
