@@ -2,9 +2,10 @@
 
 Every event goes to the post's space channel (``core.realtime.publish_to_space``), so only
 people who may read the space hear it, and it carries ids and counts only — never text,
-names or who reacted. Pages fetch what they show through endpoints that check access
-(``feed.views``). Each function is called inside the writing transaction and publishes
-after the commit: a rolled-back write announces nothing.
+names or who reacted, and nothing at all about hidden posts and comments. Pages fetch
+what they show through endpoints that check access (``feed.views``). Each function is
+called inside the writing transaction and publishes after the commit: a rolled-back write
+announces nothing.
 
 Events (``data``):
 
@@ -48,7 +49,20 @@ def post_removed_on_commit(post: Post) -> None:
 
 
 def _comment_count(post_id: int) -> int:
-    return Comment.objects.filter(post_id=post_id, deleted_at=None).count()
+    """The comments every reader of the post sees: hidden ones are not counted."""
+    return Comment.objects.filter(post_id=post_id, deleted_at=None, hidden_at=None).count()
+
+
+def _hidden(post_id: int, comment_id: int | None = None) -> bool:
+    """Whether the post, or the comment, is hidden, as committed. Only its author and the
+    space's moderators still see it; the space's channel reaches every reader, so nothing
+    about it goes there."""
+    if (
+        comment_id is not None
+        and Comment.objects.filter(pk=comment_id, hidden_at__isnull=False).exists()
+    ):
+        return True
+    return Post.objects.filter(pk=post_id, hidden_at__isnull=False).exists()
 
 
 def comment_created_on_commit(comment: Comment) -> None:
@@ -56,6 +70,8 @@ def comment_created_on_commit(comment: Comment) -> None:
     space_id = comment.post.space_id
 
     def publish() -> None:
+        if _hidden(post_id):
+            return
         publish_to_space(
             space_id,
             COMMENT_CREATED,
@@ -80,11 +96,14 @@ def reaction_counts(*, post_id: int | None = None, comment_id: int | None = None
 
 
 def reactions_changed_on_commit(*, post: Post, comment: Comment | None = None) -> None:
-    """After a reaction to ``comment`` (on ``post``) or to ``post`` itself changed."""
+    """After a reaction to ``comment`` (on ``post``) or to ``post`` itself changed.
+    Nothing is published about hidden posts and comments (``_hidden``)."""
     post_id, space_id = post.pk, post.space_id
     comment_id = comment.pk if comment is not None else None
 
     def publish() -> None:
+        if _hidden(post_id, comment_id):
+            return
         counts = (
             reaction_counts(comment_id=comment_id)
             if comment_id is not None
