@@ -96,7 +96,7 @@ def test_skip_link_is_first_visible_on_focus_and_moves_to_content(page, company)
 def test_directory_is_usable_with_the_keyboard_alone(page, company):
     sign_in(page, company["dev1"].email, PASSWORD)
     page.goto("/people/")
-    page.get_by_label("Search").focus()
+    page.get_by_label("Search", exact=True).focus()
     page.keyboard.type("natarajan")
     page.wait_for_function("document.querySelectorAll('.people-grid .person-name').length === 1")
     # Tab through the filters and the button to the first result, then open it.

@@ -26,7 +26,7 @@ def bworld(transactional_db) -> SearchWorld:
 def test_search_from_the_top_bar_and_filter_by_space(page, bworld: SearchWorld) -> None:
     sign_in(page, bworld["alice"].email, PASSWORD)
     page.goto("/feed/")
-    box = page.get_by_role("search").get_by_label("Search")
+    box = page.get_by_role("search").get_by_label("Search Rallypoint")
     box.fill("zebra")
     box.press("Enter")
     page.wait_for_url("**/search/?q=zebra")
