@@ -353,6 +353,25 @@ def test_home_lists_anniversaries_in_the_next_week(client, company):
     assert "3 years" in response.content.decode()
 
 
+def test_anniversaries_of_29_february_and_across_new_year(company):
+    people = User.objects.filter(pk__in=[company[k].pk for k in ("dev2", "ae1", "ae2", "ae3")])
+    people.update(hire_date=None)
+    User.objects.filter(pk=company["dev2"].pk).update(hire_date=datetime.date(2020, 2, 29))
+    # Hired this year: no anniversary yet.
+    User.objects.filter(pk=company["ae1"].pk).update(hire_date=datetime.date(2025, 3, 2))
+    User.objects.filter(pk=company["ae2"].pk).update(hire_date=datetime.date(2019, 1, 2))
+    User.objects.filter(pk=company["ae3"].pk).update(hire_date=datetime.date(2024, 12, 31))
+    found = selectors.work_anniversaries(company["dev1"], today=datetime.date(2025, 2, 26))
+    assert [(c.person.pk, c.on, c.years) for c in found if c.person in people] == [
+        (company["dev2"].pk, datetime.date(2025, 2, 28), 5)
+    ]
+    found = selectors.work_anniversaries(company["dev1"], today=datetime.date(2025, 12, 29))
+    assert [(c.person.pk, c.on, c.years) for c in found if c.person in people] == [
+        (company["ae3"].pk, datetime.date(2025, 12, 31), 1),
+        (company["ae2"].pk, datetime.date(2026, 1, 2), 7),
+    ]
+
+
 def test_home_lists_only_birthdays_people_chose_to_show(client, company):
     today = timezone.localdate()
     tomorrow = today + datetime.timedelta(days=1)
