@@ -65,6 +65,10 @@ INSTALLED_APPS = [
     "rallypoint.announce",
     "rallypoint.moderation",
     "rallypoint.search",
+    "rallypoint.governance",
+    "rallypoint.networks",
+    "rallypoint.links",
+    "rallypoint.advocacy",
     "rallypoint.api",
 ]
 
@@ -274,6 +278,22 @@ OUTBOUND_TIMEOUT_SECONDS = env_int("OUTBOUND_TIMEOUT_SECONDS", 10)
 OUTBOUND_MAX_BYTES = env_int("OUTBOUND_MAX_BYTES", 2 * 1024 * 1024)
 OUTBOUND_ALLOWED_PORTS = env_int_list("OUTBOUND_ALLOWED_PORTS", [80, 443])
 OUTBOUND_ALLOW_NETWORKS = env_list("OUTBOUND_ALLOW_NETWORKS", [])
+
+# Secrets at rest (OAuth tokens): Fernet keys, the first encrypts (core/crypto.py).
+ENCRYPTION_KEYS = env_list("ENCRYPTION_KEYS", [])
+
+# Employee advocacy: social networks (networks/), tracked links (links/).
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET")
+X_CLIENT_ID = env_str("X_CLIENT_ID")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET")
+# Base addresses of the networks' APIs; only tests point them elsewhere.
+LINKEDIN_API_URL = env_str("LINKEDIN_API_URL", "https://api.linkedin.com")
+LINKEDIN_AUTH_URL = env_str("LINKEDIN_AUTH_URL", "https://www.linkedin.com")
+X_API_URL = env_str("X_API_URL", "https://api.x.com")
+X_AUTH_URL = env_str("X_AUTH_URL", "https://x.com")
+BLUESKY_PDS_URL = env_str("BLUESKY_PDS_URL", "https://bsky.social")
+BLUESKY_APPVIEW_URL = env_str("BLUESKY_APPVIEW_URL", "https://public.api.bsky.app")
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -31,6 +31,8 @@ class Notification(models.Model):
         REACTION = "reaction", _("Reaction")
         SPACE = "space", _("Space")
         MODERATION = "moderation", _("Moderation")
+        ADVOCACY = "advocacy", _("Sharing")
+        POLICY = "policy", _("Social media policy")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

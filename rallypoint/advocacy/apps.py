@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AdvocacyConfig(AppConfig):
+    name = "rallypoint.advocacy"
+    label = "advocacy"
+    verbose_name = "Advocacy"
