@@ -73,6 +73,29 @@ def _media_in_tmp(settings, tmp_path_factory) -> None:
 
 
 @pytest.fixture
+def fake_network(settings) -> Iterator[Callable[[], object]]:
+    """Start stand-ins for social networks on loopback (``networks.testing.FakeNetwork``),
+    reachable by the outbound client; each call gives a new one."""
+    from rallypoint.networks.testing import FakeNetwork
+
+    started: list[FakeNetwork] = []
+
+    def start() -> FakeNetwork:
+        fake = FakeNetwork()
+        settings.OUTBOUND_ALLOW_NETWORKS = ["127.0.0.1/32"]
+        settings.OUTBOUND_ALLOWED_PORTS = [
+            *settings.OUTBOUND_ALLOWED_PORTS,
+            fake.port,
+        ]
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.close()
+
+
+@pytest.fixture
 def redis_url() -> str:
     """A Redis server for tests that need one. In CI a missing Redis is a failure."""
     url = os.environ.get("TEST_REDIS_URL") or os.environ.get("REDIS_URL")
