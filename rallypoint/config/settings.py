@@ -294,6 +294,16 @@ X_API_URL = env_str("X_API_URL", "https://api.x.com")
 X_AUTH_URL = env_str("X_AUTH_URL", "https://x.com")
 BLUESKY_PDS_URL = env_str("BLUESKY_PDS_URL", "https://bsky.social")
 BLUESKY_APPVIEW_URL = env_str("BLUESKY_APPVIEW_URL", "https://public.api.bsky.app")
+# Tracked links /r/<code> (docs/links.md): clicks are written in batches every
+# LINKS_FLUSH_SECONDS or once LINKS_BATCH_SIZE wait; at most LINKS_BUFFER_MAX clicks wait
+# in memory while the database is unreachable (later ones are dropped and logged).
+LINKS_FLUSH_SECONDS = env_int("LINKS_FLUSH_SECONDS", 1)
+LINKS_BATCH_SIZE = env_int("LINKS_BATCH_SIZE", 500)
+LINKS_BUFFER_MAX = env_int("LINKS_BUFFER_MAX", 100_000)
+# Addresses (or CIDRs) of reverse proxies whose X-Forwarded-For names the visitor.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Tests only: reach a Mastodon instance over plain http (http://127.0.0.1:PORT).
+MASTODON_INSECURE_HTTP = env_bool("MASTODON_INSECURE_HTTP", False)
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
