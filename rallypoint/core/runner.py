@@ -119,7 +119,9 @@ def serve(*, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        lifespan="off",
+        # The app's lifespan (links/fastpath.py) writes the clicks still in memory when
+        # a worker stops; every worker process, with --workers N too, runs it.
+        lifespan="on",
         timeout_graceful_shutdown=WEB_SHUTDOWN_SECONDS,
     )
     consumer = None
