@@ -267,3 +267,31 @@ class ShareMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.share_id} {self.fetched_at:%Y-%m-%d %H:%M}"
+
+
+class Curator(models.Model):
+    """Someone a communications manager named to curate the content library.
+
+    Communications managers and administrators curate by their role; this row is for the
+    people they name besides (``selectors.is_curator``). A row per person, not a Django
+    group: people are not linked to Django's groups in Rallypoint.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="content_curator"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__display_name", "user_id"]
+        verbose_name = _("content curator")
+
+    def __str__(self) -> str:
+        return str(self.user)
