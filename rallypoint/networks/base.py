@@ -100,6 +100,9 @@ class ShareContent:
     title: str = ""
     description: str = ""
     idempotency_key: str = ""
+    # An earlier attempt may have reached the network (a worker died, an answer was lost):
+    # connectors without an idempotency key look for that post before posting again.
+    retry: bool = False
 
 
 class Connector(Protocol):

@@ -108,6 +108,12 @@ def publish(account: ConnectedAccount, content: ShareContent) -> Published:
             _("The text is too long for X: %(length)d of %(limit)d characters.")
             % {"length": length, "limit": limits.LIMITS[network]}
         )
+    if content.retry:
+        # An interrupted attempt may have posted it: X has no idempotency key, but the
+        # post carries this share's own tracked link.
+        earlier = _earlier_post(account, content.url)
+        if earlier is not None:
+            return _published(account, earlier)
     try:
         response = _http.request(
             network,
