@@ -5,3 +5,6 @@ class AdvocacyConfig(AppConfig):
     name = "rallypoint.advocacy"
     label = "advocacy"
     verbose_name = "Advocacy"
+
+    def ready(self) -> None:
+        from rallypoint.advocacy import receivers  # noqa: F401

@@ -14,10 +14,14 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
+from rallypoint.advocacy.api import router as library_router
+from rallypoint.advocacy.api_shares import router as shares_router
+from rallypoint.advocacy.campaign_api import router as campaigns_router
 from rallypoint.announce.api import router as announce_router
 from rallypoint.api.auth import session_auth, token_auth
 from rallypoint.api.errors import ErrorOut, install_error_handlers
 from rallypoint.feed.api import router as feed_router
+from rallypoint.governance.api import router as governance_router
 from rallypoint.moderation.api import router as moderation_router
 from rallypoint.notify.api import router as notify_router
 from rallypoint.people.api import router as people_router
@@ -92,3 +96,7 @@ api.add_router(VERSION_PREFIX, spaces_router)
 api.add_router(VERSION_PREFIX, feed_router)
 api.add_router(VERSION_PREFIX, moderation_router)
 api.add_router(VERSION_PREFIX, notify_router)
+api.add_router(VERSION_PREFIX, governance_router)
+api.add_router(VERSION_PREFIX, shares_router)
+api.add_router(VERSION_PREFIX, library_router)
+api.add_router(VERSION_PREFIX, campaigns_router)

@@ -302,6 +302,10 @@ LINKS_BATCH_SIZE = env_int("LINKS_BATCH_SIZE", 500)
 LINKS_BUFFER_MAX = env_int("LINKS_BUFFER_MAX", 100_000)
 # Addresses (or CIDRs) of reverse proxies whose X-Forwarded-For names the visitor.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Shares posted through a connected account (docs/sharing.md): attempts before a share
+# fails, and after how long a share left "publishing" by a dead worker is tried again.
+SHARE_MAX_ATTEMPTS = env_int("SHARE_MAX_ATTEMPTS", 6)
+SHARE_PUBLISH_LEASE_SECONDS = env_int("SHARE_PUBLISH_LEASE_SECONDS", 300)
 # Tests only: reach a Mastodon instance over plain http (http://127.0.0.1:PORT).
 MASTODON_INSECURE_HTTP = env_bool("MASTODON_INSECURE_HTTP", False)
 

@@ -18,10 +18,23 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         (_("Announcements"), reverse("announce_list")),
         (_("People"), reverse("people_directory")),
         (_("Org chart"), reverse("people_org_chart")),
+        (_("Share"), reverse("advocacy_library")),
+        (_("Campaigns"), reverse("advocacy_campaigns")),
     ]
     admin_items: list[tuple[str, str]] = []
-    if user.is_administrator:
+    if user.is_communications:
+        # People named curators reach the same pages from the library itself; asking
+        # here would cost every page a query.
         admin_items = [
+            (_("Content review"), reverse("advocacy_review")),
+            (_("Manage the library"), reverse("advocacy_manage")),
+            (_("Manage campaigns"), reverse("advocacy_campaign_manage")),
+            (_("Policy acknowledgements"), reverse("governance_policy_report")),
+        ]
+    if user.is_administrator:
+        admin_items += [
+            (_("Social media policy"), reverse("governance_policy_manage")),
+            (_("Share rules"), reverse("governance_rules")),
             (_("Invitations"), reverse("people_invitations")),
             (_("Import people"), reverse("people_import")),
             (_("Spaces settings"), reverse("spaces_admin_settings")),

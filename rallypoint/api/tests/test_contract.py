@@ -11,6 +11,7 @@ document and reports how many calls it made.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -31,6 +33,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from rallypoint.advocacy.models import Campaign
+from rallypoint.advocacy.tests.test_library_api import contract_scene as library_scene
+from rallypoint.advocacy.tests.test_sharing_api import contract_scene as share_scene
 from rallypoint.api.services import token_create
 from rallypoint.feed import services as feed_services
 from rallypoint.notify.models import Notification
@@ -44,7 +49,7 @@ from rallypoint.spaces.models import Space, SpaceMembership
 MAX_EXAMPLES = 25
 EXAMPLES = 8
 PINNED = 5
-SCENE_TAGS = {"people", "spaces", "feed", "notifications"}
+SCENE_TAGS = {"people", "spaces", "feed", "notifications", "campaigns", "shares", "library"}
 PEOPLE = {
     "GET /api/v1/me",
     "PATCH /api/v1/me",
@@ -152,8 +157,18 @@ def build_scene(company: Company) -> Scene:
     feed_services.comment_create(author=company["dev1"], post=post, body="Hello back")
     notification = Notification.objects.filter(recipient=me).first()
     assert notification is not None
+    campaign = Campaign.objects.create(
+        name="Contract campaign",
+        slug="contract-campaign",
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=7),
+        goal_shares=10,
+    )
+    shares = share_scene(me)
+    library = library_scene()
     return Scene(
         shared={
+            **shares["shared"],
             "person_id": company["em1"].pk,
             "slug": mine.slug,
             "post_id": post.pk,
@@ -179,11 +194,16 @@ def build_scene(company: Company) -> Scene:
             "DELETE /api/v1/spaces/{slug}/members/{membership_id}": {"membership_id": removable.pk},
             "DELETE /api/v1/posts/{post_id}": {"post_id": doomed.pk},
             "DELETE /api/v1/comments/{comment_id}": {"comment_id": doomed_comment.pk},
+            "GET /api/v1/campaigns/{slug}": {"slug": campaign.slug},
+            **shares["per_operation"],
+            **library["per_operation"],
         },
         # Operations whose success needs a real object named in the body.
         bodies={
             "POST /api/v1/posts": {"space": mine.slug, "body": "From the contract"},
             "POST /api/v1/spaces/{slug}/invitations": {"person_id": company["ae1"].pk},
+            **shares["bodies"],
+            **library["bodies"],
         },
     )
 
