@@ -15,9 +15,9 @@ from rallypoint.advocacy.campaigns import (
     SLUG_MAX,
     CampaignData,
 )
+from rallypoint.advocacy.forms import audience_fields
 from rallypoint.advocacy.models import Campaign, ContentItem
 from rallypoint.feed.forms import LocalDateTimeInput
-from rallypoint.people.models import Department, Location
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -47,21 +47,7 @@ class CampaignForm(forms.Form):
     )
     starts_at = forms.DateTimeField(label=_("Starts"), widget=LocalDateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends"), widget=LocalDateTimeInput())
-    audience_everyone = forms.BooleanField(
-        label=_("Everyone in the company"), required=False, initial=True
-    )
-    departments = forms.ModelMultipleChoiceField(
-        label=_("Departments"),
-        queryset=Department.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    locations = forms.ModelMultipleChoiceField(
-        label=_("Locations"),
-        queryset=Location.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    audience_everyone, departments, locations = audience_fields()
     items = forms.ModelMultipleChoiceField(
         label=_("Content"),
         queryset=ContentItem.objects.none(),

@@ -24,6 +24,27 @@ from rallypoint.people.models import Department, Location
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+def audience_fields() -> tuple[
+    forms.BooleanField, forms.ModelMultipleChoiceField, forms.ModelMultipleChoiceField
+]:
+    """The audience of an item or a campaign: everyone, or departments and locations."""
+    return (
+        forms.BooleanField(label=_("Everyone in the company"), required=False, initial=True),
+        forms.ModelMultipleChoiceField(
+            label=_("Departments"),
+            queryset=Department.objects.order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        forms.ModelMultipleChoiceField(
+            label=_("Locations"),
+            queryset=Location.objects.order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+    )
+
+
 def text_field_name(network: str) -> str:
     return f"text_{network}"
 
@@ -59,19 +80,7 @@ class ItemForm(forms.Form):
         max_length=1000,
         help_text=_("Separated by commas; new topics are created."),
     )
-    audience_everyone = forms.BooleanField(label=_("Everyone"), required=False, initial=True)
-    departments = forms.ModelMultipleChoiceField(
-        label=_("Departments"),
-        queryset=Department.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    locations = forms.ModelMultipleChoiceField(
-        label=_("Locations"),
-        queryset=Location.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    audience_everyone, departments, locations = audience_fields()
     starts_at = forms.DateTimeField(label=_("Shown from"), required=False, widget=LOCAL_DATETIME)
     expires_at = forms.DateTimeField(label=_("Expires"), required=False, widget=LOCAL_DATETIME)
     featured = forms.BooleanField(label=_("Featured"), required=False)

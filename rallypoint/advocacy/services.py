@@ -315,30 +315,52 @@ def item_update(
     return locked
 
 
+def _item_status_move(
+    *,
+    actor: User,
+    item: ContentItem,
+    request: Any,
+    source: str,
+    target: str,
+    refusal: str,
+    action: str,
+) -> ContentItem:
+    _require_curator(actor)
+    locked = ContentItem.objects.select_for_update().get(pk=item.pk)
+    if locked.status != source:
+        raise ValidationError(refusal)
+    locked.status = target
+    locked.save(update_fields=["status", "updated_at"])
+    audit_record(action=action, actor=actor, target=locked, request=request)
+    return locked
+
+
 @transaction.atomic
 def item_archive(*, actor: User, item: ContentItem, request: Any = None) -> ContentItem:
     """Take a published item out of the library (shares already made stay as they are)."""
-    _require_curator(actor)
-    locked = ContentItem.objects.select_for_update().get(pk=item.pk)
-    if locked.status != ContentItem.Status.PUBLISHED:
-        raise ValidationError(_("Only items in the library can be archived."))
-    locked.status = ContentItem.Status.ARCHIVED
-    locked.save(update_fields=["status", "updated_at"])
-    audit_record(action="advocacy.item_archived", actor=actor, target=locked, request=request)
-    return locked
+    return _item_status_move(
+        actor=actor,
+        item=item,
+        request=request,
+        source=ContentItem.Status.PUBLISHED,
+        target=ContentItem.Status.ARCHIVED,
+        refusal=_("Only items in the library can be archived."),
+        action="advocacy.item_archived",
+    )
 
 
 @transaction.atomic
 def item_restore(*, actor: User, item: ContentItem, request: Any = None) -> ContentItem:
     """Put an archived item back in the library."""
-    _require_curator(actor)
-    locked = ContentItem.objects.select_for_update().get(pk=item.pk)
-    if locked.status != ContentItem.Status.ARCHIVED:
-        raise ValidationError(_("Only archived items can be put back."))
-    locked.status = ContentItem.Status.PUBLISHED
-    locked.save(update_fields=["status", "updated_at"])
-    audit_record(action="advocacy.item_restored", actor=actor, target=locked, request=request)
-    return locked
+    return _item_status_move(
+        actor=actor,
+        item=item,
+        request=request,
+        source=ContentItem.Status.ARCHIVED,
+        target=ContentItem.Status.PUBLISHED,
+        refusal=_("Only archived items can be put back."),
+        action="advocacy.item_restored",
+    )
 
 
 # ---------------------------------------------------------------- employees' suggestions
