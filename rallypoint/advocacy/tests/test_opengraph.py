@@ -2,51 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler
-from typing import Any
-
 import pytest
 from django.urls import reverse
 
 from rallypoint.advocacy.opengraph import OpenGraphError, og_fetch
 from rallypoint.advocacy.tests.library_fixtures import Library, build_library
-from rallypoint.feed.tests.test_previews import QuietServer, Server, reply
+from rallypoint.feed.tests import test_previews
+from rallypoint.feed.tests.test_previews import reply
+
+# The feed tests' web server on loopback, which the outbound client may reach.
+site = test_previews.site
 
 
 @pytest.fixture
 def library(db) -> Library:
     return build_library()
-
-
-@pytest.fixture
-def site(settings) -> Iterator[Callable[[dict[str, Any]], Server]]:
-    """A web server on loopback that the outbound client may reach (as the feed's tests)."""
-    started: list[Server] = []
-
-    def start(routes: dict[str, Any]) -> Server:
-        server: Server
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.paths.append(self.path)
-                routes.get(self.path, reply(b"not here", status=404))(self)
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Quiet."""
-
-        server = Server(QuietServer(("127.0.0.1", 0), Handler))
-        threading.Thread(target=server.httpd.serve_forever, args=(0.05,), daemon=True).start()
-        settings.OUTBOUND_ALLOW_NETWORKS = ["127.0.0.1/32"]
-        settings.OUTBOUND_ALLOWED_PORTS = [80, 443, server.httpd.server_address[1]]
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.httpd.shutdown()
-        server.httpd.server_close()
 
 
 ARTICLE = b"""<!doctype html><html><head><meta charset="utf-8">
